@@ -1,0 +1,154 @@
+"""The `colloquy` command: serve, migrate, tokens, demo."""
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import uvicorn
+
+from app.auth import Role, issue_token
+from app.clock import Clock
+from app.db import migrate
+from app.embedded import EmbeddedPostgres
+from app.main import create_app
+from app.settings import Settings
+from app.tokens.queries import count_tokens, revoke_token, select_tokens
+
+T = TypeVar("T")
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL if given, else the embedded server in the data directory."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    with EmbeddedPostgres(settings.data_dir).running() as url:
+        yield url
+
+
+def with_connection(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    async def run() -> T:
+        connection = await asyncpg.connect(url)
+        try:
+            return await work(connection)
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+def serve(settings: Settings, _: argparse.Namespace) -> None:
+    with database(settings) as url:
+        migrate(url)
+        if settings.database_url is None:
+            with_connection(url, lambda db: _welcome(db, settings))
+        app = create_app(msgspec.structs.replace(settings, database_url=url))
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+async def _welcome(db: asyncpg.Connection, settings: Settings) -> None:
+    """On a new embedded database: an admin token, shown once, and where to start."""
+    if await count_tokens(db) > 0:
+        return
+    _, secret = await issue_token(db, "first admin", Role.admin, Clock().now())
+    print(
+        "\nColloquy is set up. Your admin token (shown only now, keep it):\n"
+        f"  {secret}\n"
+        f"API docs:     {settings.base_url}/docs\n"
+        f"Health:       {settings.base_url}/health/ready\n"
+        "Demo data:    .venv/bin/colloquy demo\n",
+        flush=True,
+    )
+
+
+def run_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    with database(settings) as url:
+        migrate(url, args.revision)
+    print(f"migrated to {args.revision}")
+
+
+def tokens_create(settings: Settings, args: argparse.Namespace) -> None:
+    with database(settings) as url:
+        migrate(url)
+        token, secret = with_connection(
+            url, lambda db: issue_token(db, args.name, Role(args.role), Clock().now())
+        )
+    print(f"created {token.role} token {token.id} ({token.name}); its secret, shown only now:")
+    print(secret)
+
+
+def tokens_list(settings: Settings, _: argparse.Namespace) -> None:
+    with database(settings) as url:
+        migrate(url)
+        tokens = with_connection(url, select_tokens)
+    for token in tokens:
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        print(f"{token.id}  {token.role:<11}  {state:<18}  last used {used:<16}  {token.name}")
+
+
+def tokens_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    with database(settings) as url:
+        migrate(url)
+        token = with_connection(url, lambda db: revoke_token(db, args.id, Clock().now()))
+    if token is None:
+        sys.exit(f"no token {args.id}")
+    print(f"revoked {token.id} ({token.name})")
+
+
+def demo(settings: Settings, _: argparse.Namespace) -> None:
+    from app.demo import load_demo
+
+    if settings.database_url:
+        sys.exit("colloquy demo only loads into the embedded database; DATABASE_URL is set")
+    with database(settings) as url:
+        migrate(url)
+        print(with_connection(url, lambda db: load_demo(db, Clock().now())))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="colloquy",
+        description="Colloquy: publishing backend for recurring interview series. "
+        "Without DATABASE_URL every command uses the embedded PostgreSQL in COLLOQUY_DATA_DIR.",
+    )
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[[Settings, argparse.Namespace], None], help: str) -> Any:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    command("serve", serve, "migrate, then serve the API on COLLOQUY_HOST:COLLOQUY_PORT")
+    command("migrate", run_migrate, "bring the schema up (or down) to a revision").add_argument(
+        "--revision", default="head", help="alembic revision (default: head)"
+    )
+    command("demo", demo, "load the demo series, people and interview (embedded database only)")
+    tokens = commands.add_parser("tokens", help="create, list or revoke API tokens")
+    token_commands = tokens.add_subparsers(required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create a token and print its secret")
+    create.add_argument("--name", required=True, help="who or what uses the token")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.set_defaults(run=tokens_create)
+    token_commands.add_parser("list", help="list tokens").set_defaults(run=tokens_list)
+    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=UUID)
+    revoke.set_defaults(run=tokens_revoke)
+    return top
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(os.environ)
+    except msgspec.ValidationError as error:
+        sys.exit(f"bad configuration: {error}")
+    args.run(settings, args)

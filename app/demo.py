@@ -1,0 +1,98 @@
+"""Demo data: the first "Thursday Interview", as a news site published it."""
+
+from datetime import datetime
+
+import asyncpg
+
+from app.interviews.content import prepare_body, prepare_teaser
+from app.interviews.queries import (
+    insert_interview,
+    insert_pull_quote,
+    replace_participants,
+    update_interview,
+    upsert_teaser,
+)
+from app.interviews.schemas import Answer, Paragraph, ParticipantIn, Question
+from app.people.queries import insert_person
+from app.series.queries import insert_series
+
+ANSWER = (
+    "My experience was largely positive. My negative expectations luckily didn’t play out. "
+    "The discussions were respectful, the panel format bringing together experts from Armenia, "
+    "Azerbaijan, and Turkey was particularly valuable during the NATO Rose-Roth Seminar in "
+    "Yerevan, and media coverage, while varied in tone, remained largely constructive."
+)
+TEASER = (
+    "Today, commonspace.eu starts a new regular weekly series. THURSDAY INTERVIEW, conducted by "
+    "Lauri Nikulainen, will host persons who are thinkers, opinion shapers, and implementors in "
+    "their countries and spheres. We start the series with an interview with Murad Muradov, a "
+    "leading person in Azerbaijan's think tank community. Speaking about his visit to Armenia "
+    f'Murad Muradov said: "{ANSWER}"'
+)
+
+
+async def load_demo(db: asyncpg.Connection, now: datetime) -> str:
+    """Load the demo once; say what happened."""
+    if await db.fetchval("SELECT EXISTS (SELECT 1 FROM series WHERE slug = 'thursday-interview')"):
+        return "the demo data is already there"
+    async with db.transaction():
+        series = await insert_series(
+            db,
+            {
+                "slug": "thursday-interview",
+                "title": "Thursday Interview",
+                "description": "Thinkers, opinion shapers and implementors, every Thursday.",
+                "cadence_rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0",
+                "cadence_timezone": "Europe/Brussels",
+                "status": "active",
+            },
+            now,
+        )
+        person: dict[str, object] = {"bio": "", "image": None, "links": []}
+        lauri = await insert_person(
+            db,
+            {**person, "slug": "lauri-nikulainen", "name": "Lauri Nikulainen",
+             "headline": "Host of the Thursday Interview", "affiliation": "commonspace.eu"},
+            now,
+        )  # fmt: skip
+        murad = await insert_person(
+            db,
+            {**person, "slug": "murad-muradov", "name": "Murad Muradov",
+             "headline": "A leading person in Azerbaijan's think tank community",
+             "affiliation": "Action Committee for a new Armenian-Azerbaijani Dialogue"},
+            now,
+        )  # fmt: skip
+        body = prepare_body(
+            [
+                Paragraph(text="Last September Murad Muradov was the first Azerbaijani civil "
+                          "society activist to visit Armenia after the 44 day war."),
+                Question(speaker_id=lauri.id, text="How was your visit to Yerevan?"),
+                Answer(id="visit", speaker_id=murad.id, text=ANSWER),
+            ],
+            {lauri.id, murad.id},
+        )  # fmt: skip
+        interview_id = await insert_interview(
+            db,
+            {"series_id": series.id, "slug": "thursday-interview-murad-muradov",
+             "title": "Thursday Interview: Murad Muradov", "standfirst": "", "body": body,
+             "image": None, "tags": ["Armenia", "Azerbaijan", "peace process"]},
+            now,
+        )  # fmt: skip
+        await replace_participants(
+            db,
+            interview_id,
+            [
+                ParticipantIn(person_id=lauri.id, role="interviewer"),
+                ParticipantIn(person_id=murad.id, role="interviewee"),
+            ],
+        )
+        await upsert_teaser(db, interview_id, "card", prepare_teaser("card", TEASER))
+        await insert_pull_quote(
+            db,
+            interview_id,
+            {"text": "My negative expectations luckily didn’t play out.",
+             "speaker_id": murad.id, "block_id": "visit", "featured": True, "position": None},
+            now,
+        )  # fmt: skip
+        await update_interview(db, interview_id, {"status": "published", "published_at": now}, now)
+    return "loaded the Thursday Interview with Murad Muradov"

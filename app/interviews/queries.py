@@ -1,0 +1,253 @@
+"""SQL for interviews, their participants, pull quotes and teasers."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from app.db import assignments
+from app.interviews.schemas import Block, Interview, ParticipantIn, PullQuote
+
+# A scheduled interview whose time has come is published, whether or not anything has
+# run since: status and published_at are read through this rule ($1 is now).
+_EFFECTIVE_STATUS = """
+    CASE WHEN i.status = 'scheduled' AND i.publish_at <= $1 THEN 'published' ELSE i.status END
+"""
+
+_SELECT = f"""
+    SELECT i.id, i.series_id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags,
+           {_EFFECTIVE_STATUS} AS status,
+           i.publish_at,
+           CASE WHEN i.status = 'scheduled' AND i.publish_at <= $1
+                THEN i.publish_at ELSE i.published_at END AS published_at,
+           i.withdrawn_at, i.version, i.created_at, i.updated_at,
+           coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                'person_id', p.id, 'role', ip.role, 'slug', p.slug,
+                                'name', p.name, 'headline', p.headline)
+                             ORDER BY ip.position)
+                       FROM interview_participants ip JOIN people p ON p.id = ip.person_id
+                      WHERE ip.interview_id = i.id), '[]') AS participants,
+           coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                'id', q.id, 'text', q.text, 'speaker_id', q.speaker_id,
+                                'block_id', q.block_id, 'position', q.position,
+                                'featured', q.featured)
+                             ORDER BY q.position, q.created_at, q.id)
+                       FROM pull_quotes q
+                      WHERE q.interview_id = i.id), '[]') AS pull_quotes,
+           coalesce((SELECT jsonb_object_agg(t.placement, t.text)
+                       FROM teasers t
+                      WHERE t.interview_id = i.id), '{{}}') AS teasers
+      FROM interviews i
+"""
+
+
+def _interview(row: asyncpg.Record) -> Interview:
+    return msgspec.convert(row, Interview, from_attributes=True)
+
+
+async def select_interview(
+    db: asyncpg.Connection, interview_id: UUID, now: datetime
+) -> Interview | None:
+    row = await db.fetchrow(f"{_SELECT} WHERE i.id = $2", now, interview_id)
+    return None if row is None else _interview(row)
+
+
+class InterviewFilter(msgspec.Struct, kw_only=True):
+    series_id: UUID | None = None
+    status: str | None = None
+    person_id: UUID | None = None
+    tag: str | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+
+
+async def select_interview_page(
+    db: asyncpg.Connection,
+    now: datetime,
+    where: InterviewFilter,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[Interview]:
+    """Newest first; the publish window is on the (planned or actual) publication time."""
+    rows = await db.fetch(
+        f"""
+        {_SELECT}
+         WHERE ($2::uuid IS NULL OR i.series_id = $2)
+           AND ($3::text IS NULL OR {_EFFECTIVE_STATUS} = $3)
+           AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM interview_participants ip
+                                              WHERE ip.interview_id = i.id AND ip.person_id = $4))
+           AND ($5::text IS NULL OR i.tags @> ARRAY[$5])
+           AND ($6::timestamptz IS NULL OR coalesce(i.published_at, i.publish_at) >= $6)
+           AND ($7::timestamptz IS NULL OR coalesce(i.published_at, i.publish_at) < $7)
+           AND ($8::timestamptz IS NULL OR (i.created_at, i.id) < ($8, $9))
+         ORDER BY i.created_at DESC, i.id DESC
+         LIMIT $10
+        """,
+        now, where.series_id, where.status, where.person_id, where.tag,
+        where.published_after, where.published_before, *(after or (None, None)), limit,
+    )  # fmt: skip
+    return [_interview(row) for row in rows]
+
+
+class LockedInterview(msgspec.Struct):
+    """What a write needs to know before it changes an interview."""
+
+    status: str
+    version: int
+    publish_at: datetime | None
+    published_at: datetime | None
+    body: list[Block]
+
+
+async def select_interview_for_update(
+    db: asyncpg.Connection, interview_id: UUID, now: datetime
+) -> LockedInterview | None:
+    """Lock an interview for a write; the status is the effective one."""
+    row = await db.fetchrow(
+        f"""
+        SELECT {_EFFECTIVE_STATUS} AS status, i.version, i.publish_at, i.body,
+               coalesce(i.published_at,
+                        CASE WHEN i.publish_at <= $1 AND i.status = 'scheduled'
+                             THEN i.publish_at END) AS published_at
+          FROM interviews i WHERE i.id = $2 FOR UPDATE
+        """,
+        now, interview_id,
+    )  # fmt: skip
+    return None if row is None else msgspec.convert(row, LockedInterview, from_attributes=True)
+
+
+async def insert_interview(db: asyncpg.Connection, values: dict[str, Any], now: datetime) -> UUID:
+    interview_id: UUID = await db.fetchval(
+        """
+        INSERT INTO interviews (series_id, slug, title, standfirst, body, image, tags,
+                                created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+        RETURNING id
+        """,
+        values["series_id"], values["slug"], values["title"], values["standfirst"],
+        values["body"], values["image"], values["tags"], now,
+    )  # fmt: skip
+    return interview_id
+
+
+async def update_interview(
+    db: asyncpg.Connection, interview_id: UUID, changes: dict[str, Any], now: datetime
+) -> None:
+    """Apply `changes` (columns to values) and count a new version."""
+    clause, values = assignments(changes, 3)
+    sets = f"{clause}, " if clause else ""
+    await db.execute(
+        f"UPDATE interviews SET {sets}version = version + 1, updated_at = $2 WHERE id = $1",
+        interview_id, now, *values,
+    )  # fmt: skip
+
+
+async def delete_interview(db: asyncpg.Connection, interview_id: UUID) -> None:
+    await db.execute("DELETE FROM interviews WHERE id = $1", interview_id)
+
+
+async def select_participant_ids(db: asyncpg.Connection, interview_id: UUID) -> set[UUID]:
+    rows = await db.fetch(
+        "SELECT person_id FROM interview_participants WHERE interview_id = $1", interview_id
+    )
+    return {row["person_id"] for row in rows}
+
+
+async def count_interviewees(db: asyncpg.Connection, interview_id: UUID) -> int:
+    return int(
+        await db.fetchval(
+            """
+            SELECT count(*) FROM interview_participants
+             WHERE interview_id = $1 AND role = 'interviewee'
+            """,
+            interview_id,
+        )
+    )
+
+
+async def replace_participants(
+    db: asyncpg.Connection, interview_id: UUID, participants: list[ParticipantIn]
+) -> None:
+    """Set the ordered participant list; people who are quoted cannot be dropped (FK)."""
+    await db.execute(
+        """
+        DELETE FROM interview_participants
+         WHERE interview_id = $1 AND NOT (person_id = ANY($2::uuid[]))
+        """,
+        interview_id, [p.person_id for p in participants],
+    )  # fmt: skip
+    await db.executemany(
+        """
+        INSERT INTO interview_participants (interview_id, person_id, role, position)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (interview_id, person_id)
+        DO UPDATE SET role = excluded.role, position = excluded.position
+        """,
+        [(interview_id, p.person_id, p.role, i) for i, p in enumerate(participants)],
+    )
+
+
+async def select_pull_quotes(db: asyncpg.Connection, interview_id: UUID) -> list[PullQuote]:
+    rows = await db.fetch(
+        """
+        SELECT id, text, speaker_id, block_id, position, featured FROM pull_quotes
+         WHERE interview_id = $1 ORDER BY position, created_at, id
+        """,
+        interview_id,
+    )
+    return [msgspec.convert(row, PullQuote, from_attributes=True) for row in rows]
+
+
+async def insert_pull_quote(
+    db: asyncpg.Connection, interview_id: UUID, values: dict[str, Any], now: datetime
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO pull_quotes (interview_id, text, speaker_id, block_id, featured, position,
+                                 created_at)
+        VALUES ($1, $2, $3, $4, $5,
+                coalesce($6, (SELECT coalesce(max(position) + 1, 0)
+                                FROM pull_quotes WHERE interview_id = $1)),
+                $7)
+        """,
+        interview_id, values["text"], values["speaker_id"], values["block_id"],
+        values["featured"], values["position"], now,
+    )  # fmt: skip
+
+
+async def update_pull_quote(
+    db: asyncpg.Connection, interview_id: UUID, quote_id: UUID, changes: dict[str, Any]
+) -> None:
+    clause, values = assignments(changes, 3)
+    await db.execute(
+        f"UPDATE pull_quotes SET {clause} WHERE interview_id = $1 AND id = $2",
+        interview_id, quote_id, *values,
+    )  # fmt: skip
+
+
+async def delete_pull_quote(db: asyncpg.Connection, interview_id: UUID, quote_id: UUID) -> bool:
+    status = await db.execute(
+        "DELETE FROM pull_quotes WHERE interview_id = $1 AND id = $2", interview_id, quote_id
+    )
+    return bool(status != "DELETE 0")
+
+
+async def upsert_teaser(
+    db: asyncpg.Connection, interview_id: UUID, placement: str, text: str
+) -> None:
+    await db.execute(
+        """
+        INSERT INTO teasers (interview_id, placement, text) VALUES ($1, $2, $3)
+        ON CONFLICT (interview_id, placement) DO UPDATE SET text = excluded.text
+        """,
+        interview_id, placement, text,
+    )  # fmt: skip
+
+
+async def delete_teaser(db: asyncpg.Connection, interview_id: UUID, placement: str) -> bool:
+    status = await db.execute(
+        "DELETE FROM teasers WHERE interview_id = $1 AND placement = $2", interview_id, placement
+    )
+    return bool(status != "DELETE 0")

@@ -1,0 +1,232 @@
+"""Admin API for interviews: drafts, edits and the publication lifecycle."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from app.auth import Role, require_token, role_of
+from app.clock import Now
+from app.db import Db
+from app.errors import ProblemError, not_found, problems
+from app.etags import expected_version, tagged
+from app.interviews.content import check_quotes_still_hold, prepare_body, prepare_tags
+from app.interviews.lifecycle import Action, change_status, lock_for_edit
+from app.interviews.queries import (
+    InterviewFilter,
+    delete_interview,
+    insert_interview,
+    replace_participants,
+    select_interview,
+    select_interview_page,
+    select_participant_ids,
+    select_pull_quotes,
+    update_interview,
+)
+from app.interviews.schemas import (
+    Interview,
+    InterviewCreate,
+    InterviewPage,
+    InterviewStatus,
+    InterviewUpdate,
+    ScheduleRequest,
+)
+from app.pagination import decode_cursor, split_page
+from app.slugs import unique_slug
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+TagParam = Annotated[str | None, QueryParameter(max_length=60)]
+WRITE = problems(400, 401, 403, 404, 409, 412, 413, 422)
+
+
+async def current(db: Db, interview_id: FromPath[UUID], now: Now) -> Response[Interview]:
+    """The interview as stored now, with its ETag."""
+    interview = await select_interview(db, interview_id, now)
+    if interview is None:
+        raise not_found("interview")
+    return tagged(interview)
+
+
+def check_participants_unique(participants: list[Any]) -> None:
+    seen: set[UUID] = set()
+    for index, participant in enumerate(participants):
+        if participant.person_id in seen:
+            raise ProblemError(
+                422, "a person takes part once", field=f"participants[{index}].person_id"
+            )
+        seen.add(participant.person_id)
+
+
+class InterviewController(Controller):
+    path = "/admin/v1/interviews"
+    tags = ["interviews"]
+    guards = [require_token]
+
+    @get("/", responses=problems(400, 401))
+    async def list_interviews(
+        self,
+        db: Db,
+        now: Now,
+        series_id: FromQuery[UUID | None] = None,
+        status: FromQuery[InterviewStatus | None] = None,
+        person_id: FromQuery[UUID | None] = None,
+        tag: TagParam = None,
+        published_after: FromQuery[datetime | None] = None,
+        published_before: FromQuery[datetime | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 20,
+    ) -> InterviewPage:
+        """List interviews, newest first, filtered by series, status, person, tag or window."""
+        where = InterviewFilter(
+            series_id=series_id,
+            status=status,
+            person_id=person_id,
+            tag=tag,
+            published_after=published_after,
+            published_before=published_before,
+        )
+        after = decode_cursor(cursor, datetime, UUID) if cursor else None
+        rows = await select_interview_page(db, now, where, after, limit + 1)
+        items, next_cursor = split_page(rows, limit, lambda i: (i.created_at, i.id))
+        return InterviewPage(items=items, next_cursor=next_cursor)
+
+    @post("/", responses=problems(400, 401, 403, 409, 413, 422))
+    async def create_interview(
+        self, db: Db, now: Now, data: JSONBody[InterviewCreate]
+    ) -> Response[Interview]:
+        """Create a draft interview, optionally with its participants and body."""
+        check_participants_unique(data.participants)
+        speakers = {p.person_id for p in data.participants}
+        async with db.transaction():
+            interview_id = await insert_interview(
+                db,
+                {
+                    "series_id": data.series_id,
+                    "slug": data.slug or await unique_slug(db, "interviews", data.title),
+                    "title": data.title,
+                    "standfirst": data.standfirst,
+                    "body": prepare_body(data.body, speakers),
+                    "image": data.image,
+                    "tags": prepare_tags(data.tags),
+                },
+                now,
+            )
+            await replace_participants(db, interview_id, data.participants)
+        response = await current(db, interview_id, now)
+        response.status_code = 201
+        return response
+
+    @get("/{interview_id:uuid}", responses=problems(401, 404))
+    async def get_interview(
+        self, db: Db, now: Now, interview_id: FromPath[UUID]
+    ) -> Response[Interview]:
+        """One interview with its participants, pull quotes and teasers."""
+        return await current(db, interview_id, now)
+
+    @patch("/{interview_id:uuid}", responses=WRITE)
+    async def update_interview(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        data: JSONBody[InterviewUpdate],
+    ) -> Response[Interview]:
+        """Change some fields; contributors may change drafts only. Honours If-Match."""
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        async with db.transaction():
+            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            if "body" in changes:
+                body = prepare_body(changes["body"], await select_participant_ids(db, interview_id))
+                check_quotes_still_hold(await select_pull_quotes(db, interview_id), body)
+                changes["body"] = body
+            if "tags" in changes:
+                changes["tags"] = prepare_tags(changes["tags"])
+            await update_interview(db, interview_id, changes, now)
+        return await current(db, interview_id, now)
+
+    @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412))
+    async def delete_interview(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+    ) -> None:
+        """Delete an interview for good; contributors may delete drafts only."""
+        async with db.transaction():
+            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            await delete_interview(db, interview_id)
+
+    @post(
+        "/{interview_id:uuid}/schedule", opt={"role": Role.editor}, responses=WRITE, status_code=200
+    )
+    async def schedule_interview(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        data: JSONBody[ScheduleRequest],
+    ) -> Response[Interview]:
+        """Schedule (or reschedule) publication at a future time with a UTC offset."""
+        await change_status(
+            db, interview_id, "schedule", now, expected_version(request), data.publish_at
+        )
+        return await current(db, interview_id, now)
+
+    @post(
+        "/{interview_id:uuid}/publish", opt={"role": Role.editor}, responses=WRITE, status_code=200
+    )
+    async def publish_interview(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+    ) -> Response[Interview]:
+        """Publish now."""
+        return await self._act(request, db, now, interview_id, "publish")
+
+    @post(
+        "/{interview_id:uuid}/unschedule",
+        opt={"role": Role.editor},
+        responses=WRITE,
+        status_code=200,
+    )
+    async def unschedule_interview(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+    ) -> Response[Interview]:
+        """Take a scheduled interview back to draft."""
+        return await self._act(request, db, now, interview_id, "unschedule")
+
+    @post(
+        "/{interview_id:uuid}/withdraw", opt={"role": Role.editor}, responses=WRITE, status_code=200
+    )
+    async def withdraw_interview(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+    ) -> Response[Interview]:
+        """Withdraw a published interview; its public URL answers 410 Gone."""
+        return await self._act(request, db, now, interview_id, "withdraw")
+
+    @staticmethod
+    async def _act(
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        interview_id: FromPath[UUID],
+        action: Action,
+    ) -> Response[Interview]:
+        await change_status(db, interview_id, action, now, expected_version(request))
+        return await current(db, interview_id, now)

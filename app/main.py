@@ -1,0 +1,73 @@
+"""The application factory and its lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+import asyncpg
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from app.clock import Clock
+from app.db import create_pool, provide_connection
+from app.errors import EXCEPTION_HANDLERS
+from app.health import live, ready
+from app.interviews.parts import InterviewPartsController
+from app.interviews.routes import InterviewController
+from app.people.routes import PeopleController
+from app.series.routes import SeriesController
+from app.settings import Settings
+from app.tokens.routes import TokenController
+
+
+def provide_now(state: State) -> datetime:
+    return state.clock.now()  # type: ignore[no-any-return]
+
+
+def create_app(
+    settings: Settings, *, pool: asyncpg.Pool | None = None, clock: Clock | None = None
+) -> Litestar:
+    """The service; tests pass their own pool and clock."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if pool is not None:
+            yield
+            return
+        if settings.database_url is None:
+            raise RuntimeError("create_app needs settings.database_url or a pool")
+        app.state.pool = await create_pool(settings.database_url, settings.pool_size)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    return Litestar(
+        route_handlers=[
+            live,
+            ready,
+            SeriesController,
+            PeopleController,
+            InterviewController,
+            InterviewPartsController,
+            TokenController,
+        ],
+        dependencies={
+            "db": Provide(provide_connection),
+            "now": Provide(provide_now, sync_to_thread=False),
+        },
+        state=State({"settings": settings, "clock": clock or Clock(), "pool": pool}),
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Colloquy",
+            version="1",
+            description="Admin API, Content API and feeds for recurring interview series.",
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+    )

@@ -1,0 +1,37 @@
+"""Opaque keyset cursors: the sort key of the last item seen, so pages never shift."""
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+
+from app.errors import ProblemError
+
+T = TypeVar("T")
+
+
+def encode_cursor(*key: Any) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(key)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
+    """The key encoded in `cursor`, each part converted to its type; 400 if it is not ours."""
+    try:
+        raw = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(types):
+            raise ValueError
+        return tuple(msgspec.convert(value, kind) for value, kind in zip(raw, types, strict=True))
+    except (ValueError, binascii.Error, msgspec.DecodeError, msgspec.ValidationError):
+        raise ProblemError(400, "the cursor is not one this API gave out", field="cursor") from None
+
+
+def split_page(
+    rows: list[T], limit: int, key: Callable[[T], tuple[Any, ...]]
+) -> tuple[list[T], str | None]:
+    """Rows fetched with `limit + 1` -> the page, and the cursor of the next one if any."""
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, encode_cursor(*key(page[-1]))

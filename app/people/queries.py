@@ -1,0 +1,87 @@
+"""SQL for people."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from app.db import assignments
+from app.people.schemas import Person
+
+_COLUMNS = """
+    id, slug, name, headline, bio, affiliation, image, links, version, created_at, updated_at
+"""
+
+
+def _person(row: asyncpg.Record) -> Person:
+    return msgspec.convert(row, Person, from_attributes=True)
+
+
+async def select_person(db: asyncpg.Connection, person_id: UUID) -> Person | None:
+    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM people WHERE id = $1", person_id)
+    return None if row is None else _person(row)
+
+
+async def select_people_page(
+    db: asyncpg.Connection, search: str | None, after: tuple[str, UUID] | None, limit: int
+) -> list[Person]:
+    rows = await db.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM people
+         WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%')
+           AND ($2::text IS NULL OR (name, id) > ($2, $3))
+         ORDER BY name, id
+         LIMIT $4
+        """,
+        search, *(after or (None, None)), limit,
+    )  # fmt: skip
+    return [_person(row) for row in rows]
+
+
+async def insert_person(db: asyncpg.Connection, values: dict[str, Any], now: datetime) -> Person:
+    row = await db.fetchrow(
+        f"""
+        INSERT INTO people (slug, name, headline, bio, affiliation, image, links,
+                            created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+        RETURNING {_COLUMNS}
+        """,
+        values["slug"], values["name"], values["headline"], values["bio"],
+        values["affiliation"], values["image"], values["links"], now,
+    )  # fmt: skip
+    return _person(row)
+
+
+async def select_person_for_update(db: asyncpg.Connection, person_id: UUID) -> int | None:
+    """Lock a person for a write and return their version."""
+    version = await db.fetchval("SELECT version FROM people WHERE id = $1 FOR UPDATE", person_id)
+    return None if version is None else int(version)
+
+
+async def update_person(
+    db: asyncpg.Connection, person_id: UUID, changes: dict[str, Any], now: datetime
+) -> Person:
+    clause, values = assignments(changes, 3)
+    row = await db.fetchrow(
+        f"""
+        UPDATE people SET {clause}, version = version + 1, updated_at = $2
+         WHERE id = $1
+        RETURNING {_COLUMNS}
+        """,
+        person_id, now, *values,
+    )  # fmt: skip
+    return _person(row)
+
+
+async def person_takes_part(db: asyncpg.Connection, person_id: UUID) -> bool:
+    return bool(
+        await db.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM interview_participants WHERE person_id = $1)", person_id
+        )
+    )
+
+
+async def delete_person(db: asyncpg.Connection, person_id: UUID) -> None:
+    await db.execute("DELETE FROM people WHERE id = $1", person_id)

@@ -1,0 +1,101 @@
+"""Admin API for people."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from app.auth import Role, require_token
+from app.clock import Now
+from app.db import Db
+from app.errors import ProblemError, not_found, problems
+from app.etags import check_version, tagged
+from app.pagination import decode_cursor, split_page
+from app.people.queries import (
+    delete_person,
+    insert_person,
+    person_takes_part,
+    select_people_page,
+    select_person,
+    select_person_for_update,
+    update_person,
+)
+from app.people.schemas import Person, PersonCreate, PersonPage, PersonUpdate
+from app.slugs import unique_slug
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+Search = Annotated[str | None, QueryParameter(max_length=200)]
+
+
+class PeopleController(Controller):
+    path = "/admin/v1/people"
+    tags = ["people"]
+    guards = [require_token]
+
+    @get("/", responses=problems(400, 401))
+    async def list_people(
+        self, db: Db, q: Search = None, cursor: FromQuery[str | None] = None, limit: Limit = 50
+    ) -> PersonPage:
+        """List people by name; `q` finds names containing it."""
+        after = decode_cursor(cursor, str, UUID) if cursor else None
+        rows = await select_people_page(db, q, after, limit + 1)
+        items, next_cursor = split_page(rows, limit, lambda p: (p.name, p.id))
+        return PersonPage(items=items, next_cursor=next_cursor)
+
+    @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413))
+    async def create_person(
+        self, db: Db, now: Now, data: JSONBody[PersonCreate]
+    ) -> Response[Person]:
+        """Add a person; the slug is made from the name when not given."""
+        values = msgspec.structs.asdict(data)
+        values["slug"] = data.slug or await unique_slug(db, "people", data.name)
+        return tagged(await insert_person(db, values, now), 201)
+
+    @get("/{person_id:uuid}", responses=problems(401, 404))
+    async def get_person(self, db: Db, person_id: FromPath[UUID]) -> Response[Person]:
+        """One person."""
+        person = await select_person(db, person_id)
+        if person is None:
+            raise not_found("person")
+        return tagged(person)
+
+    @patch(
+        "/{person_id:uuid}",
+        opt={"role": Role.editor},
+        responses=problems(400, 401, 403, 404, 409, 412, 413),
+    )
+    async def update_person(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        person_id: FromPath[UUID],
+        data: JSONBody[PersonUpdate],
+    ) -> Response[Person]:
+        """Change some fields of a person; send If-Match with its ETag to avoid lost updates."""
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        async with db.transaction():
+            version = await select_person_for_update(db, person_id)
+            if version is None:
+                raise not_found("person")
+            check_version(request, version)
+            person = await update_person(db, person_id, changes, now)
+        return tagged(person)
+
+    @delete(
+        "/{person_id:uuid}", opt={"role": Role.editor}, responses=problems(401, 403, 404, 409, 412)
+    )
+    async def delete_person(
+        self, request: Request[Any, Any, Any], db: Db, person_id: FromPath[UUID]
+    ) -> None:
+        """Delete a person who takes part in no interview."""
+        async with db.transaction():
+            version = await select_person_for_update(db, person_id)
+            if version is None:
+                raise not_found("person")
+            check_version(request, version)
+            if await person_takes_part(db, person_id):
+                raise ProblemError(409, "the person takes part in interviews", field="id")
+            await delete_person(db, person_id)

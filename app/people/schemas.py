@@ -1,0 +1,51 @@
+"""Payloads of the people resource: interviewers and interviewees."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from app.schemas import Base, Image, Link, LongText, ShortText, Slug
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Links = Annotated[list[Link], msgspec.Meta(max_length=20)]
+
+
+class Person(Base):
+    id: UUID
+    slug: str
+    name: str
+    headline: str
+    bio: str
+    affiliation: str
+    image: Image | None
+    links: list[Link]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonCreate(Base):
+    name: Name
+    slug: Slug | None = None
+    headline: ShortText = ""
+    bio: LongText = ""
+    affiliation: ShortText = ""
+    image: Image | None = None
+    links: Links = []
+
+
+class PersonUpdate(Base):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    slug: Slug | msgspec.UnsetType = msgspec.UNSET
+    headline: ShortText | msgspec.UnsetType = msgspec.UNSET
+    bio: LongText | msgspec.UnsetType = msgspec.UNSET
+    affiliation: ShortText | msgspec.UnsetType = msgspec.UNSET
+    image: Image | msgspec.UnsetType | None = msgspec.UNSET
+    links: Links | msgspec.UnsetType = msgspec.UNSET
+
+
+class PersonPage(Base):
+    items: list[Person]
+    next_cursor: str | None

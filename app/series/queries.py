@@ -1,0 +1,89 @@
+"""SQL for series."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from app.db import assignments
+from app.series.schemas import Series
+
+_COLUMNS = """
+    id, slug, title, description, status, version, created_at, updated_at,
+    CASE WHEN cadence_rrule IS NULL THEN NULL
+         ELSE jsonb_build_object('rrule', cadence_rrule, 'timezone', cadence_timezone)
+    END AS cadence
+"""
+
+
+def _series(row: asyncpg.Record) -> Series:
+    return msgspec.convert(row, Series, from_attributes=True)
+
+
+async def select_series(db: asyncpg.Connection, series_id: UUID) -> Series | None:
+    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM series WHERE id = $1", series_id)
+    return None if row is None else _series(row)
+
+
+async def select_series_page(
+    db: asyncpg.Connection, after: tuple[datetime, UUID] | None, limit: int
+) -> list[Series]:
+    rows = await db.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM series
+         WHERE $1::timestamptz IS NULL OR (created_at, id) > ($1, $2)
+         ORDER BY created_at, id
+         LIMIT $3
+        """,
+        *(after or (None, None)), limit,
+    )  # fmt: skip
+    return [_series(row) for row in rows]
+
+
+async def insert_series(db: asyncpg.Connection, values: dict[str, Any], now: datetime) -> Series:
+    row = await db.fetchrow(
+        f"""
+        INSERT INTO series (slug, title, description, cadence_rrule, cadence_timezone, status,
+                            created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+        RETURNING {_COLUMNS}
+        """,
+        values["slug"], values["title"], values["description"], values["cadence_rrule"],
+        values["cadence_timezone"], values["status"], now,
+    )  # fmt: skip
+    return _series(row)
+
+
+async def update_series(
+    db: asyncpg.Connection, series_id: UUID, changes: dict[str, Any], now: datetime
+) -> Series:
+    clause, values = assignments(changes, 3)
+    row = await db.fetchrow(
+        f"""
+        UPDATE series SET {clause}, version = version + 1, updated_at = $2
+         WHERE id = $1
+        RETURNING {_COLUMNS}
+        """,
+        series_id, now, *values,
+    )  # fmt: skip
+    return _series(row)
+
+
+async def select_series_for_update(db: asyncpg.Connection, series_id: UUID) -> int | None:
+    """Lock a series for a write and return its version."""
+    version = await db.fetchval("SELECT version FROM series WHERE id = $1 FOR UPDATE", series_id)
+    return None if version is None else int(version)
+
+
+async def delete_series(db: asyncpg.Connection, series_id: UUID) -> None:
+    await db.execute("DELETE FROM series WHERE id = $1", series_id)
+
+
+async def series_has_interviews(db: asyncpg.Connection, series_id: UUID) -> bool:
+    return bool(
+        await db.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM interviews WHERE series_id = $1)", series_id
+        )
+    )

@@ -1,0 +1,120 @@
+"""Admin API for series."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from app.auth import Role, require_token
+from app.clock import Now
+from app.db import Db
+from app.errors import ProblemError, not_found, problems
+from app.etags import check_version, tagged
+from app.pagination import decode_cursor, split_page
+from app.series.cadence import validate_cadence
+from app.series.queries import (
+    delete_series,
+    insert_series,
+    select_series,
+    select_series_for_update,
+    select_series_page,
+    series_has_interviews,
+    update_series,
+)
+from app.series.schemas import Cadence, Series, SeriesCreate, SeriesPage, SeriesUpdate
+from app.slugs import unique_slug
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+
+
+def _cadence_columns(cadence: Cadence | None) -> dict[str, str | None]:
+    if cadence is not None:
+        validate_cadence(cadence)
+    return {
+        "cadence_rrule": cadence.rrule if cadence else None,
+        "cadence_timezone": cadence.timezone if cadence else None,
+    }
+
+
+class SeriesController(Controller):
+    path = "/admin/v1/series"
+    tags = ["series"]
+    guards = [require_token]
+
+    @get("/", responses=problems(400, 401))
+    async def list_series(
+        self, db: Db, cursor: FromQuery[str | None] = None, limit: Limit = 50
+    ) -> SeriesPage:
+        """List series, oldest first."""
+        after = decode_cursor(cursor, datetime, UUID) if cursor else None
+        rows = await select_series_page(db, after, limit + 1)
+        items, next_cursor = split_page(rows, limit, lambda s: (s.created_at, s.id))
+        return SeriesPage(items=items, next_cursor=next_cursor)
+
+    @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413, 422))
+    async def create_series(
+        self, db: Db, now: Now, data: JSONBody[SeriesCreate]
+    ) -> Response[Series]:
+        """Create a series; the slug is made from the title when not given."""
+        values: dict[str, Any] = {
+            "slug": data.slug or await unique_slug(db, "series", data.title),
+            "title": data.title,
+            "description": data.description,
+            "status": data.status,
+            **_cadence_columns(data.cadence),
+        }
+        return tagged(await insert_series(db, values, now), 201)
+
+    @get("/{series_id:uuid}", responses=problems(401, 404))
+    async def get_series(self, db: Db, series_id: FromPath[UUID]) -> Response[Series]:
+        """One series."""
+        series = await select_series(db, series_id)
+        if series is None:
+            raise not_found("series")
+        return tagged(series)
+
+    @patch(
+        "/{series_id:uuid}",
+        opt={"role": Role.editor},
+        responses=problems(400, 401, 403, 404, 409, 412, 413, 422),
+    )
+    async def update_series(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        now: Now,
+        series_id: FromPath[UUID],
+        data: JSONBody[SeriesUpdate],
+    ) -> Response[Series]:
+        """Change some fields of a series; send If-Match with its ETag to avoid lost updates."""
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if "cadence" in changes:
+            changes |= _cadence_columns(changes.pop("cadence"))
+        async with db.transaction():
+            version = await select_series_for_update(db, series_id)
+            if version is None:
+                raise not_found("series")
+            check_version(request, version)
+            series = await update_series(db, series_id, changes, now)
+        return tagged(series)
+
+    @delete(
+        "/{series_id:uuid}", opt={"role": Role.editor}, responses=problems(401, 403, 404, 409, 412)
+    )
+    async def delete_series(
+        self, request: Request[Any, Any, Any], db: Db, series_id: FromPath[UUID]
+    ) -> None:
+        """Delete a series that has no interviews (end it instead to keep its archive)."""
+        async with db.transaction():
+            version = await select_series_for_update(db, series_id)
+            if version is None:
+                raise not_found("series")
+            check_version(request, version)
+            if await series_has_interviews(db, series_id):
+                raise ProblemError(
+                    409, "the series has interviews; set its status to ended instead", field="id"
+                )
+            await delete_series(db, series_id)

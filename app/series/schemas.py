@@ -1,0 +1,58 @@
+"""Payloads of the series resource."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from app.schemas import Base, LongText, Slug, Title
+
+SeriesStatus = Literal["active", "paused", "ended"]
+
+
+class Cadence(Base):
+    """When a series appears: an iCalendar RRULE read in an IANA timezone."""
+
+    rrule: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1, max_length=500, examples=["FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0"]
+        ),
+    ]
+    timezone: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=64, examples=["Europe/Brussels"])
+    ]
+
+
+class Series(Base):
+    id: UUID
+    slug: str
+    title: str
+    description: str
+    cadence: Cadence | None
+    status: SeriesStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SeriesCreate(Base):
+    title: Title
+    slug: Slug | None = None
+    description: LongText = ""
+    cadence: Cadence | None = None
+    status: SeriesStatus = "active"
+
+
+class SeriesUpdate(Base):
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    slug: Slug | msgspec.UnsetType = msgspec.UNSET
+    description: LongText | msgspec.UnsetType = msgspec.UNSET
+    cadence: Cadence | msgspec.UnsetType | None = msgspec.UNSET
+    status: SeriesStatus | msgspec.UnsetType = msgspec.UNSET
+
+
+class SeriesPage(Base):
+    items: list[Series]
+    next_cursor: str | None

@@ -1,0 +1,34 @@
+"""Configuration, read once from the environment and passed into `create_app`."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every setting the service has; the README lists each with its environment variable."""
+
+    database_url: str | None = None
+    data_dir: Path = Path(".colloquy")
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 1_048_576
+    pool_size: int = 10
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        raw = {
+            "database_url": env.get("DATABASE_URL") or None,
+            "data_dir": env.get("COLLOQUY_DATA_DIR"),
+            "base_url": env.get("COLLOQUY_BASE_URL"),
+            "host": env.get("COLLOQUY_HOST"),
+            "port": env.get("COLLOQUY_PORT"),
+            "max_body_bytes": env.get("COLLOQUY_MAX_BODY_BYTES"),
+            "pool_size": env.get("COLLOQUY_POOL_SIZE"),
+        }
+        given = {name: value for name, value in raw.items() if value is not None}
+        # strict=False lets msgspec turn "8000" into 8000 and name the variable that is wrong.
+        settings = msgspec.convert(given, cls, strict=False)
+        return msgspec.structs.replace(settings, base_url=settings.base_url.rstrip("/"))

@@ -1,0 +1,37 @@
+"""Slugs made from titles and names, the way a reader would type them."""
+
+import re
+import unicodedata
+
+import asyncpg
+
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+MAX_LENGTH = 120
+
+
+def slugify(text: str) -> str:
+    """'Thursday Interview: Murad Muradov' -> 'thursday-interview-murad-muradov'.
+
+    Accents on Latin letters are dropped (as WordPress and Ghost do); letters of other scripts
+    are kept, so Armenian or Cyrillic names still give readable slugs.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFC", stripped).lower()).strip("-")
+    return slug[:MAX_LENGTH].rstrip("-") or "untitled"
+
+
+async def unique_slug(db: asyncpg.Connection, table: str, text: str) -> str:
+    """A slug for `text` not yet used in `table`: 'murad-muradov', else 'murad-muradov-2'..."""
+    base = slugify(text)[: MAX_LENGTH - 6]
+    taken = {
+        row["slug"]
+        for row in await db.fetch(
+            f"SELECT slug FROM {table} WHERE slug = $1 OR slug LIKE $2",
+            base,
+            base.replace("%", r"\%").replace("_", r"\_") + "-%",
+        )
+    }
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)

@@ -1,0 +1,108 @@
+"""A real PostgreSQL for the whole run (embedded, or TEST_DATABASE_URL), migrated once.
+
+Tests use the real pool and commit for real; every test starts from empty tables. Rolling back
+a wrapping transaction instead would hide what several connections see of each other's writes.
+"""
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from app.auth import Role, issue_token
+from app.clock import Clock
+from app.db import create_pool, migrate
+from app.embedded import EmbeddedPostgres
+from app.main import create_app
+from app.settings import Settings
+
+TABLES = "tokens, teasers, pull_quotes, interview_participants, interviews, people, series"
+
+
+class MovableClock(Clock):
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        migrate(url)
+        yield url
+        return
+    data_dir = Path(__file__).resolve().parent.parent / ".colloquy-test"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    with EmbeddedPostgres(data_dir).running() as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, 5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def db(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection for setting up and checking data; tables are emptied after the test."""
+    async with pool.acquire() as connection:
+        yield connection
+        await connection.execute(f"TRUNCATE {TABLES} CASCADE")
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, base_url="https://news.example", max_body_bytes=65_536
+    )
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over the test pool, in the test's event loop; unauthenticated."""
+    app = create_app(settings, pool=pool, clock=clock)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+async def bearer(db: asyncpg.Connection, role: Role, clock: Clock) -> dict[str, str]:
+    _, secret = await issue_token(db, f"test {role}", role, clock.now())
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+async def admin(db: asyncpg.Connection, clock: MovableClock) -> dict[str, str]:
+    return await bearer(db, Role.admin, clock)
+
+
+@pytest.fixture
+async def editor(db: asyncpg.Connection, clock: MovableClock) -> dict[str, str]:
+    return await bearer(db, Role.editor, clock)
+
+
+@pytest.fixture
+async def contributor(db: asyncpg.Connection, clock: MovableClock) -> dict[str, str]:
+    return await bearer(db, Role.contributor, clock)
