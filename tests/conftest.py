@@ -43,11 +43,16 @@ def database_url() -> Iterator[str]:
         migrate(url)
         yield url
         return
-    data_dir = Path(__file__).resolve().parent.parent / ".colloquy-test"
+    # One fresh cluster per test run (several runs may go on at once), under the repository
+    # rather than /tmp's private temporary folders so the unprivileged server user can reach it.
+    data_dir = Path(__file__).resolve().parent.parent / ".colloquy-test" / f"run-{os.getpid()}"
     shutil.rmtree(data_dir, ignore_errors=True)
-    with EmbeddedPostgres(data_dir).running() as url:
-        migrate(url)
-        yield url
+    try:
+        with EmbeddedPostgres(data_dir).running() as url:
+            migrate(url)
+            yield url
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
