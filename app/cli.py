@@ -3,9 +3,11 @@
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,7 +17,7 @@ import uvicorn
 
 from app.auth import Role, issue_token
 from app.clock import Clock
-from app.db import migrate
+from app.db import connect, migrate
 from app.embedded import EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
@@ -30,13 +32,13 @@ def database(settings: Settings) -> Iterator[str]:
     if settings.database_url:
         yield settings.database_url
         return
-    with EmbeddedPostgres(settings.data_dir).running() as url:
+    with EmbeddedPostgres(Path(settings.data_dir)).running() as url:
         yield url
 
 
 def with_connection(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
     async def run() -> T:
-        connection = await asyncpg.connect(url)
+        connection = await connect(url)
         try:
             return await work(connection)
         finally:
@@ -51,6 +53,9 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
         if settings.database_url is None:
             with_connection(url, lambda db: _welcome(db, settings))
         app = create_app(msgspec.structs.replace(settings, database_url=url))
+        # uvicorn re-raises SIGTERM once it has shut down; make that unwind this block (and so
+        # stop the embedded server) instead of killing the process on the spot.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 

@@ -23,6 +23,13 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
     )
 
 
+async def connect(database_url: str) -> asyncpg.Connection:
+    """A single connection with the same codecs as the pool's, for commands."""
+    connection = await asyncpg.connect(database_url)
+    await _init_connection(connection)
+    return connection
+
+
 async def create_pool(database_url: str, size: int) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=size, init=_init_connection)
     assert pool is not None

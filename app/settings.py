@@ -1,7 +1,6 @@
 """Configuration, read once from the environment and passed into `create_app`."""
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import msgspec
 
@@ -10,8 +9,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Every setting the service has; the README lists each with its environment variable."""
 
     database_url: str | None = None
-    data_dir: Path = Path(".colloquy")
-    base_url: str = "http://127.0.0.1:8000"
+    data_dir: str = ".colloquy"
+    base_url: str = ""  # empty: http://{host}:{port}
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
@@ -31,4 +30,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         given = {name: value for name, value in raw.items() if value is not None}
         # strict=False lets msgspec turn "8000" into 8000 and name the variable that is wrong.
         settings = msgspec.convert(given, cls, strict=False)
-        return msgspec.structs.replace(settings, base_url=settings.base_url.rstrip("/"))
+        base_url = settings.base_url or f"http://{settings.host}:{settings.port}"
+        return msgspec.structs.replace(settings, base_url=base_url.rstrip("/"))
