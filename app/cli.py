@@ -18,7 +18,7 @@ import uvicorn
 from app.auth import Role, issue_token
 from app.clock import Clock
 from app.db import connect, migrate
-from app.embedded import EmbeddedPostgres
+from app.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from app.main import create_app
 from app.settings import Settings
 from app.tokens.queries import count_tokens, revoke_token, select_tokens
@@ -156,4 +156,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env(os.environ)
     except msgspec.ValidationError as error:
         sys.exit(f"bad configuration: {error}")
-    args.run(settings, args)
+    try:
+        args.run(settings, args)
+    except EmbeddedPostgresError as error:
+        sys.exit(f"embedded PostgreSQL: {error}")

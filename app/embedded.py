@@ -68,6 +68,7 @@ class EmbeddedPostgres:
     def running(self) -> Iterator[str]:
         """Start the server unless another process has; yield its URL; stop it if last out."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._check_reachable()
         with open(self.data_dir / "users.lock", "a+") as users:
             fcntl.flock(users, fcntl.LOCK_SH)
             with self._start_lock():
@@ -90,6 +91,18 @@ class EmbeddedPostgres:
         with open(self.data_dir / "start.lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
+
+    def _check_reachable(self) -> None:
+        """As root the server runs as `nobody`, who must be able to walk down to the data."""
+        if os.geteuid() != 0:
+            return
+        for folder in (self.data_dir, *self.data_dir.parents):
+            if not folder.stat().st_mode & 0o001:
+                raise EmbeddedPostgresError(
+                    f"{folder} cannot be entered by '{UNPRIVILEGED_USER}', who runs PostgreSQL "
+                    "when Colloquy runs as root; set COLLOQUY_DATA_DIR to a folder it can reach "
+                    "(e.g. under /var/tmp) or set DATABASE_URL"
+                )
 
     def _url(self, port: int) -> str:
         password = self.password_file.read_text().strip()

@@ -6,6 +6,7 @@ a wrapping transaction instead would hide what several connections see of each o
 
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,16 +38,22 @@ class MovableClock(Clock):
         self.current += timedelta(**delta)
 
 
+def traversable_temp_dir(prefix: str) -> Path:
+    """A new folder that the embedded server's unprivileged user can reach, wherever the
+    checkout lies (a clone under /root would not be)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return path
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     if url := os.environ.get("TEST_DATABASE_URL"):
         migrate(url)
         yield url
         return
-    # One fresh cluster per test run (several runs may go on at once), under the repository
-    # rather than /tmp's private temporary folders so the unprivileged server user can reach it.
-    data_dir = Path(__file__).resolve().parent.parent / ".colloquy-test" / f"run-{os.getpid()}"
-    shutil.rmtree(data_dir, ignore_errors=True)
+    # One fresh cluster per test run; several runs may go on at once.
+    data_dir = traversable_temp_dir("colloquy-test-")
     try:
         with EmbeddedPostgres(data_dir).running() as url:
             migrate(url)
