@@ -72,23 +72,16 @@ CONSTRAINTS: dict[str, tuple[int, str, str]] = {
     "pull_quotes_one_featured": (409, "featured", "another pull quote is already featured"),
 }
 
-_MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_NAMED_FIELD = re.compile(r"Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")
 
 
 def _field_error(message: str, key: str | None) -> FieldError:
-    """Turn a msgspec message ("Expected `str`, got `int` - at `$.title`") into a FieldError."""
-    match = _MSGSPEC_PATH.search(message)
-    if match:
-        path = match["path"].lstrip(".")
-        detail = message[: match.start()]
-        unknown = re.match(r"Object contains unknown field `(?P<name>[^`]+)`", detail)
-        if unknown:
-            path = f"{path}.{unknown['name']}".lstrip(".")
-        missing = re.match(r"Object missing required field `(?P<name>[^`]+)`", detail)
-        if missing:
-            path = f"{path}.{missing['name']}".lstrip(".")
-        return FieldError(path or "body", detail)
-    return FieldError(key or "body", message)
+    """Litestar gives the path of the object at fault (`data` for the body itself); for a
+    missing or unknown field the message names the field within it."""
+    path = "" if key in (None, "data") else key
+    if named := _NAMED_FIELD.match(message):
+        path = f"{path}.{named['name']}" if path else named["name"]
+    return FieldError(path or "body", message)
 
 
 def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:

@@ -145,7 +145,8 @@ class InterviewController(Controller):
                 changes["body"] = body
             if "tags" in changes:
                 changes["tags"] = prepare_tags(changes["tags"])
-            await update_interview(db, interview_id, changes, now)
+            if changes:  # an empty PATCH makes no new version
+                await update_interview(db, interview_id, changes, now)
         return await current(db, interview_id, now)
 
     @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412))

@@ -15,6 +15,10 @@ _COLUMNS = """
 """
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _person(row: asyncpg.Record) -> Person:
     return msgspec.convert(row, Person, from_attributes=True)
 
@@ -30,12 +34,12 @@ async def select_people_page(
     rows = await db.fetch(
         f"""
         SELECT {_COLUMNS} FROM people
-         WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%')
+         WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%' ESCAPE '\\')
            AND ($2::text IS NULL OR (name, id) > ($2, $3))
          ORDER BY name, id
          LIMIT $4
         """,
-        search, *(after or (None, None)), limit,
+        _escape_like(search) if search else None, *(after or (None, None)), limit,
     )  # fmt: skip
     return [_person(row) for row in rows]
 

@@ -29,6 +29,13 @@ Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 Search = Annotated[str | None, QueryParameter(max_length=200)]
 
 
+async def current_person(db: Db, person_id: UUID) -> Response[Person]:
+    person = await select_person(db, person_id)
+    if person is None:
+        raise not_found("person")
+    return tagged(person)
+
+
 class PeopleController(Controller):
     path = "/admin/v1/people"
     tags = ["people"]
@@ -56,10 +63,7 @@ class PeopleController(Controller):
     @get("/{person_id:uuid}", responses=problems(401, 404))
     async def get_person(self, db: Db, person_id: FromPath[UUID]) -> Response[Person]:
         """One person."""
-        person = await select_person(db, person_id)
-        if person is None:
-            raise not_found("person")
-        return tagged(person)
+        return await current_person(db, person_id)
 
     @patch(
         "/{person_id:uuid}",
@@ -81,6 +85,8 @@ class PeopleController(Controller):
             if version is None:
                 raise not_found("person")
             check_version(request, version)
+            if not changes:  # nothing to change: no new version either
+                return await current_person(db, person_id)
             person = await update_person(db, person_id, changes, now)
         return tagged(person)
 

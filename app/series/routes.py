@@ -39,6 +39,13 @@ def _cadence_columns(cadence: Cadence | None) -> dict[str, str | None]:
     }
 
 
+async def current_series(db: Db, series_id: UUID) -> Response[Series]:
+    series = await select_series(db, series_id)
+    if series is None:
+        raise not_found("series")
+    return tagged(series)
+
+
 class SeriesController(Controller):
     path = "/admin/v1/series"
     tags = ["series"]
@@ -71,10 +78,7 @@ class SeriesController(Controller):
     @get("/{series_id:uuid}", responses=problems(401, 404))
     async def get_series(self, db: Db, series_id: FromPath[UUID]) -> Response[Series]:
         """One series."""
-        series = await select_series(db, series_id)
-        if series is None:
-            raise not_found("series")
-        return tagged(series)
+        return await current_series(db, series_id)
 
     @patch(
         "/{series_id:uuid}",
@@ -98,6 +102,8 @@ class SeriesController(Controller):
             if version is None:
                 raise not_found("series")
             check_version(request, version)
+            if not changes:  # nothing to change: no new version either
+                return await current_series(db, series_id)
             series = await update_series(db, series_id, changes, now)
         return tagged(series)
 
