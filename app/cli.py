@@ -53,9 +53,6 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
         if settings.database_url is None:
             with_connection(url, lambda db: _welcome(db, settings))
         app = create_app(msgspec.structs.replace(settings, database_url=url))
-        # uvicorn re-raises SIGTERM once it has shut down; make that unwind this block (and so
-        # stop the embedded server) instead of killing the process on the spot.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
@@ -151,6 +148,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # SIGTERM and SIGHUP unwind the command like Ctrl-C does, so that the embedded server is
+    # stopped whenever the command is (uvicorn re-raises them once it has shut down).
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda *_: sys.exit(0))
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env(os.environ)

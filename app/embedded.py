@@ -156,8 +156,9 @@ class EmbeddedPostgres:
         password_input.unlink()
         # The cluster appears under its final name only once complete, so a failed first
         # start is retried from scratch rather than left half made.
-        self.password_file.write_text(password)
-        self.password_file.chmod(0o600)
+        descriptor = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as secret:
+            secret.write(password)
         (staging / "data").rename(self.cluster)
         staging.rmdir()
         (self.cluster / "colloquy.bindir").write_text(str(bindir))

@@ -1,11 +1,11 @@
 """Slugs made from titles and names, the way a reader would type them."""
 
-import re
 import unicodedata
 
 import asyncpg
+import regex
 
-_NOT_WORD = re.compile(r"[^\w]+|_+")
+_NOT_WORD = regex.compile(r"[^\w\p{M}]+|_+")
 MAX_LENGTH = 120
 
 
@@ -15,10 +15,14 @@ def slugify(text: str) -> str:
     Accents on Latin letters are dropped (as WordPress and Ghost do); letters of other scripts
     are kept, so Armenian or Cyrillic names still give readable slugs.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFC", stripped).lower()).strip("-")
+    slug = _NOT_WORD.sub("-", "".join(map(_unaccent, text)).lower()).strip("-")
     return slug[:MAX_LENGTH].rstrip("-") or "untitled"
+
+
+def _unaccent(char: str) -> str:
+    """'é' -> 'e'; letters of other scripts keep their marks ('й', 'ガ', 'स्')."""
+    base = unicodedata.normalize("NFKD", char)[:1]
+    return base if base.isascii() and base.isalpha() else char
 
 
 async def unique_slug(db: asyncpg.Connection, table: str, text: str) -> str:

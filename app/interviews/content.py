@@ -39,6 +39,8 @@ def check_quote_source(
     text: str, speaker_id: UUID, block_id: str | None, body: Iterable[Block]
 ) -> None:
     """A quote that names its answer block must come from it, in the speaker's own words."""
+    if not plain_text(text):
+        raise _unprocessable("text", "the quote is empty once markup is removed")
     if block_id is None:
         return
     block = next((b for b in body if b.id == block_id), None)

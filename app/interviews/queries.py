@@ -20,8 +20,9 @@ _SELECT = f"""
     SELECT i.id, i.series_id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags,
            {_EFFECTIVE_STATUS} AS status,
            i.publish_at,
-           CASE WHEN i.status = 'scheduled' AND i.publish_at <= $1
-                THEN i.publish_at ELSE i.published_at END AS published_at,
+           coalesce(i.published_at,
+                    CASE WHEN i.status = 'scheduled' AND i.publish_at <= $1
+                         THEN i.publish_at END) AS published_at,
            i.withdrawn_at, i.version, i.created_at, i.updated_at,
            coalesce((SELECT jsonb_agg(jsonb_build_object(
                                 'person_id', p.id, 'role', ip.role, 'slug', p.slug,

@@ -92,7 +92,7 @@ class PullQuoteUpdate(Base):
 
 
 class TeaserIn(Base):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
 class Interview(Base):

@@ -1,0 +1,353 @@
+"""Draft -> scheduled -> published -> withdrawn, and who may change what on the way."""
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import MovableClock
+from tests.factories import Client, Json, make_interview, make_person, make_series
+
+BASE = "/admin/v1/interviews"
+Headers = dict[str, str]
+NOW = "2026-11-26T09:00:00Z"  # where the clock fixture starts
+LATER = "2026-11-26T10:00:00Z"
+
+
+@pytest.fixture
+async def series(client: Client, editor: Headers) -> Json:
+    return await make_series(client, editor)
+
+
+@pytest.fixture
+async def lauri(client: Client, editor: Headers) -> Json:
+    return await make_person(client, editor, "Lauri Nikulainen")
+
+
+@pytest.fixture
+async def interview(client: Client, editor: Headers, series: Json, lauri: Json) -> Json:
+    murad = await make_person(client, editor, "Murad Muradov")
+    return await make_interview(client, editor, series, lauri, murad)
+
+
+def url(interview: Json, part: str = "") -> str:
+    return f"{BASE}/{interview['id']}{part}"
+
+
+async def fetch(client: Client, headers: Headers, interview: Json) -> Json:
+    response = await client.get(url(interview), headers=headers)
+    assert response.status_code == 200, response.text
+    result: Json = response.json()
+    return result
+
+
+def problem(response: Any, status: int) -> Json:
+    """The problem+json body of `response`, after checking its status and media type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: Json = response.json()
+    return body
+
+
+def fields(body: Json) -> list[str]:
+    return [error["field"] for error in body.get("errors", [])]
+
+
+def ok(response: Any) -> Json:
+    assert response.status_code == 200, response.text
+    body: Json = response.json()
+    assert response.headers["etag"] == f'"v{body["version"]}"'
+    return body
+
+
+async def act(
+    client: Client, headers: Headers, interview: Json, action: str, publish_at: str | None = None
+) -> Any:
+    body = None if publish_at is None else {"publish_at": publish_at}
+    return await client.post(url(interview, f"/{action}"), json=body, headers=headers)
+
+
+async def schedule(client: Client, editor: Headers, interview: Json, publish_at: str) -> Json:
+    return ok(await act(client, editor, interview, "schedule", publish_at))
+
+
+# --- who may act ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["schedule", "publish", "unschedule", "withdraw"])
+async def test_lifecycle_actions_need_an_editor(
+    client: Client, contributor: Headers, interview: Json, action: str
+) -> None:
+    publish_at = LATER if action == "schedule" else None
+    problem(await act(client, contributor, interview, action, publish_at), 403)
+    assert await fetch(client, contributor, interview) == interview
+
+
+async def test_admins_may_act_too(client: Client, admin: Headers, interview: Json) -> None:
+    assert ok(await act(client, admin, interview, "publish"))["status"] == "published"
+
+
+# --- schedule ------------------------------------------------------------------------------------
+
+
+async def test_schedule_sets_status_and_publish_at_in_utc(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    scheduled = await schedule(client, editor, interview, "2026-11-26T11:00:00+01:00")
+    assert scheduled["status"] == "scheduled"
+    assert scheduled["publish_at"] == LATER
+    assert scheduled["published_at"] is None
+    assert scheduled["version"] == 2
+    assert await fetch(client, editor, interview) == scheduled
+
+
+async def test_schedule_with_a_naive_time_is_400(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    response = await act(client, editor, interview, "schedule", "2026-11-26T11:00:00")
+    assert fields(problem(response, 400)) == ["publish_at"]
+    assert await fetch(client, editor, interview) == interview
+
+
+async def test_schedule_without_a_time_is_400(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    response = await client.post(url(interview, "/schedule"), json={}, headers=editor)
+    assert fields(problem(response, 400)) == ["publish_at"]
+    assert await fetch(client, editor, interview) == interview
+
+
+@pytest.mark.parametrize("when", [NOW, "2026-11-26T08:59:59Z", "2020-01-01T00:00:00+00:00"])
+async def test_schedule_in_the_past_is_422(
+    client: Client, editor: Headers, interview: Json, when: str
+) -> None:
+    response = await act(client, editor, interview, "schedule", when)
+    assert fields(problem(response, 422)) == ["publish_at"]
+    assert await fetch(client, editor, interview) == interview
+
+
+@pytest.mark.parametrize("action", ["schedule", "publish"])
+async def test_no_interviewee_no_publication(
+    client: Client, editor: Headers, series: Json, lauri: Json, action: str
+) -> None:
+    response = await client.post(
+        f"{BASE}/",
+        json={
+            "series_id": series["id"],
+            "title": "Monologue",
+            "participants": [{"person_id": lauri["id"], "role": "interviewer"}],
+        },
+        headers=editor,
+    )
+    lonely = response.json()
+    publish_at = LATER if action == "schedule" else None
+    response = await act(client, editor, lonely, action, publish_at)
+    assert fields(problem(response, 422)) == ["participants"]
+    assert await fetch(client, editor, lonely) == lonely
+
+
+async def test_reschedule_moves_publish_at(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    await schedule(client, editor, interview, LATER)
+    moved = await schedule(client, editor, interview, "2026-12-03T10:00:00Z")
+    assert (moved["status"], moved["publish_at"], moved["version"]) == (
+        "scheduled", "2026-12-03T10:00:00Z", 3,
+    )  # fmt: skip
+
+
+async def test_unschedule_returns_to_draft(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    await schedule(client, editor, interview, LATER)
+    draft = ok(await act(client, editor, interview, "unschedule"))
+    assert (draft["status"], draft["publish_at"], draft["published_at"]) == ("draft", None, None)
+    assert draft["version"] == 3
+
+
+# --- illegal transitions -----------------------------------------------------------------------
+
+
+async def test_illegal_transitions_are_409_with_the_allowed_actions(
+    client: Client, editor: Headers, interview: Json, clock: MovableClock
+) -> None:
+    async def refused(action: str, allowed: list[str]) -> None:
+        before = await fetch(client, editor, interview)
+        body = problem(await act(client, editor, interview, action), 409)
+        assert body["allowed"] == allowed, action
+        assert fields(body) == ["status"]
+        assert await fetch(client, editor, interview) == before
+
+    await refused("withdraw", ["schedule", "publish"])
+    await refused("unschedule", ["schedule", "publish"])
+    await schedule(client, editor, interview, LATER)
+    await refused("withdraw", ["schedule", "unschedule", "publish"])
+    clock.advance(hours=1)  # due: now published
+    await refused("unschedule", ["withdraw"])
+    await refused("publish", ["withdraw"])
+    body = problem(await act(client, editor, interview, "schedule", "2026-12-01T10:00:00Z"), 409)
+    assert body["allowed"] == ["withdraw"]
+    ok(await act(client, editor, interview, "withdraw"))
+    await refused("withdraw", ["schedule", "publish"])
+    await refused("unschedule", ["schedule", "publish"])
+
+
+async def test_actions_on_an_unknown_interview_are_404(client: Client, editor: Headers) -> None:
+    ghost = {"id": "00000000-0000-0000-0000-000000000000"}
+    problem(await act(client, editor, ghost, "publish"), 404)
+    problem(await act(client, editor, ghost, "schedule", LATER), 404)
+
+
+# --- publication ---------------------------------------------------------------------------------
+
+
+async def test_publish_now_uses_the_clock(
+    client: Client, editor: Headers, interview: Json, clock: MovableClock
+) -> None:
+    clock.advance(minutes=30)
+    published = ok(await act(client, editor, interview, "publish"))
+    assert published["status"] == "published"
+    assert published["published_at"] == "2026-11-26T09:30:00Z"
+    assert published["publish_at"] is None
+    assert published["withdrawn_at"] is None
+
+
+async def test_publish_a_scheduled_interview_early(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    await schedule(client, editor, interview, "2026-12-01T10:00:00Z")
+    published = ok(await act(client, editor, interview, "publish"))
+    assert (published["status"], published["published_at"], published["publish_at"]) == (
+        "published", NOW, None,
+    )  # fmt: skip
+
+
+async def test_scheduled_interview_is_published_once_its_time_comes(
+    client: Client, editor: Headers, interview: Json, clock: MovableClock
+) -> None:
+    await schedule(client, editor, interview, LATER)
+    clock.advance(minutes=59)
+    assert (await fetch(client, editor, interview))["status"] == "scheduled"
+    clock.advance(minutes=1)
+    due = await fetch(client, editor, interview)
+    assert (due["status"], due["published_at"]) == ("published", LATER)
+
+    async def listed(status: str) -> list[str]:
+        response = await client.get(f"{BASE}/", params={"status": status}, headers=editor)
+        return [item["id"] for item in response.json()["items"]]
+
+    assert await listed("published") == [interview["id"]]
+    assert await listed("scheduled") == []
+
+
+async def test_withdraw_a_due_scheduled_interview(
+    client: Client, editor: Headers, interview: Json, clock: MovableClock
+) -> None:
+    await schedule(client, editor, interview, LATER)
+    clock.advance(hours=3)
+    withdrawn = ok(await act(client, editor, interview, "withdraw"))
+    assert withdrawn["status"] == "withdrawn"
+    assert withdrawn["published_at"] == LATER
+    assert withdrawn["withdrawn_at"] == "2026-11-26T12:00:00Z"
+    assert await fetch(client, editor, interview) == withdrawn
+
+
+async def test_republish_after_withdrawal_keeps_the_first_published_at(
+    client: Client, editor: Headers, interview: Json, clock: MovableClock
+) -> None:
+    ok(await act(client, editor, interview, "publish"))
+    clock.advance(hours=1)
+    ok(await act(client, editor, interview, "withdraw"))
+    clock.advance(hours=1)
+    again = ok(await act(client, editor, interview, "publish"))
+    assert (again["status"], again["published_at"], again["withdrawn_at"]) == (
+        "published", NOW, None,
+    )  # fmt: skip
+
+
+async def test_rescheduled_republication_keeps_the_first_published_at(
+    client: Client, editor: Headers, interview: Json, clock: MovableClock
+) -> None:
+    """Republishing by schedule should behave as republishing now does."""
+    ok(await act(client, editor, interview, "publish"))
+    clock.advance(hours=1)
+    ok(await act(client, editor, interview, "withdraw"))
+    await schedule(client, editor, interview, "2026-11-26T12:00:00Z")
+    clock.advance(hours=3)
+    due = await fetch(client, editor, interview)
+    assert (due["status"], due["published_at"]) == ("published", NOW)
+    withdrawn = ok(await act(client, editor, interview, "withdraw"))
+    assert withdrawn["published_at"] == NOW
+
+
+# --- If-Match ------------------------------------------------------------------------------------
+
+
+async def test_lifecycle_honours_if_match(client: Client, editor: Headers, interview: Json) -> None:
+    ok(await client.patch(url(interview), json={"title": "Edited"}, headers=editor))
+    stale = {**editor, "If-Match": '"v1"'}
+    response = await client.post(url(interview, "/publish"), headers=stale)
+    assert fields(problem(response, 412)) == ["If-Match"]
+    response = await client.post(
+        url(interview, "/schedule"), json={"publish_at": LATER}, headers=stale
+    )
+    problem(response, 412)
+    assert (await fetch(client, editor, interview))["status"] == "draft"
+
+    current = {**editor, "If-Match": '"v2"'}
+    published = ok(await client.post(url(interview, "/publish"), headers=current))
+    assert (published["status"], published["version"]) == ("published", 3)
+
+
+# --- contributors --------------------------------------------------------------------------------
+
+
+async def test_contributors_create_and_edit_drafts(
+    client: Client, contributor: Headers, interview: Json, series: Json
+) -> None:
+    response = await client.post(
+        f"{BASE}/", json={"series_id": series["id"], "title": "Mine"}, headers=contributor
+    )
+    assert response.status_code == 201, response.text
+    edited = ok(await client.patch(url(interview), json={"title": "Better"}, headers=contributor))
+    assert (edited["title"], edited["version"]) == ("Better", 2)
+    teaser = {"text": "Read on"}
+    edited = ok(await client.put(url(interview, "/teasers/card"), json=teaser, headers=contributor))
+    assert edited["teasers"] == {"card": "Read on"}
+    response = await client.delete(url(response.json()), headers=contributor)
+    assert response.status_code == 204, response.text
+
+
+@pytest.mark.parametrize("state", ["scheduled", "due", "published", "withdrawn"])
+async def test_contributors_cannot_touch_what_is_not_a_draft(
+    client: Client,
+    editor: Headers,
+    contributor: Headers,
+    interview: Json,
+    clock: MovableClock,
+    state: str,
+) -> None:
+    if state == "published":
+        ok(await act(client, editor, interview, "publish"))
+    else:
+        await schedule(client, editor, interview, LATER)
+    if state in ("due", "withdrawn"):
+        clock.advance(hours=2)
+    if state == "withdrawn":
+        ok(await act(client, editor, interview, "withdraw"))
+    before = await fetch(client, editor, interview)
+
+    problem(await client.patch(url(interview), json={"title": "X"}, headers=contributor), 403)
+    teaser = {"text": "Read on"}
+    response = await client.put(url(interview, "/teasers/card"), json=teaser, headers=contributor)
+    problem(response, 403)
+    problem(await client.delete(url(interview), headers=contributor), 403)
+    assert await fetch(client, editor, interview) == before
+
+
+async def test_editors_delete_published_interviews(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    ok(await act(client, editor, interview, "publish"))
+    response = await client.delete(url(interview), headers=editor)
+    assert response.status_code == 204, response.text
+    problem(await client.get(url(interview), headers=editor), 404)

@@ -1,0 +1,167 @@
+"""The embedded PostgreSQL: kept data, one server shared by every user, stopped by the last."""
+
+import asyncio
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from app.embedded import EmbeddedPostgres
+from tests.conftest import traversable_temp_dir
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A fresh data directory the unprivileged server user can reach; removed afterwards."""
+    parent = traversable_temp_dir("colloquy-embedded-")
+    path = parent / "data"
+    try:
+        yield path
+    finally:
+        stop_leftover_server(path)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def postmaster_pid(data_dir: Path) -> int | None:
+    try:
+        return int((data_dir / "postgres" / "postmaster.pid").read_text().splitlines()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie nobody has reaped yet does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def wait_dead(pid: int, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def stop_leftover_server(data_dir: Path) -> None:
+    """Stop a server a failed test left behind (fast shutdown), so its folder can go."""
+    pid = postmaster_pid(data_dir)
+    if pid is not None and alive(pid):
+        os.kill(pid, signal.SIGINT)
+        wait_dead(pid)
+
+
+def query(url: str, *statements: str) -> list[Any]:
+    """Run each statement on one short connection; the first column of the last one's rows."""
+
+    async def run() -> list[Any]:
+        connection = await asyncpg.connect(url, timeout=10)
+        try:
+            rows: list[Any] = []
+            for statement in statements:
+                rows = await connection.fetch(statement)
+            return [row[0] for row in rows]
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+def test_data_survives_a_restart(data_dir: Path) -> None:
+    with EmbeddedPostgres(data_dir).running() as url:
+        query(url, "CREATE TABLE notes (body text)", "INSERT INTO notes VALUES ('kept')")
+        first = postmaster_pid(data_dir)
+        assert first is not None and alive(first)
+    assert postmaster_pid(data_dir) is None, "the server still runs after the last user left"
+    assert wait_dead(first)
+
+    with EmbeddedPostgres(data_dir).running() as url:
+        second = postmaster_pid(data_dir)
+        assert second is not None and alive(second)
+        assert query(url, "SELECT body FROM notes") == ["kept"]
+
+
+def test_nested_users_share_one_server_and_the_outer_stops_it(data_dir: Path) -> None:
+    # As `serve` and a second command would: two users of the same data directory.
+    with EmbeddedPostgres(data_dir).running() as outer:
+        pid = postmaster_pid(data_dir)
+        assert pid is not None
+        with EmbeddedPostgres(data_dir).running() as inner:
+            assert inner == outer
+            assert postmaster_pid(data_dir) == pid
+            query(inner, "CREATE TABLE notes (body text)", "INSERT INTO notes VALUES ('inner')")
+        # The inner user left; the outer one still has its server.
+        assert postmaster_pid(data_dir) == pid and alive(pid)
+        assert query(outer, "SELECT body FROM notes") == ["inner"]
+    assert postmaster_pid(data_dir) is None, "the last user out did not stop the server"
+    assert wait_dead(pid), "the postmaster still runs after the last user left"
+
+
+def test_password_file_is_private(data_dir: Path) -> None:
+    with EmbeddedPostgres(data_dir).running() as url:
+        password_file = data_dir / "password"
+        assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+        assert password_file.stat().st_uid == os.geteuid()
+        assert f":{password_file.read_text().strip()}@" in url
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+
+
+SECOND_PROCESS = """
+import asyncio, sys
+from pathlib import Path
+
+import asyncpg
+
+from app.embedded import EmbeddedPostgres
+from tests.conftest import traversable_temp_dir
+
+
+async def read(url):
+    connection = await asyncpg.connect(url, timeout=10)
+    try:
+        return await connection.fetchval("SELECT body FROM notes")
+    finally:
+        await connection.close()
+
+
+with EmbeddedPostgres(Path(sys.argv[1])).running() as url:
+    print(url)
+    print(asyncio.run(read(url)))
+"""
+
+
+def test_a_second_process_uses_the_same_server(data_dir: Path) -> None:
+    with EmbeddedPostgres(data_dir).running() as url:
+        pid = postmaster_pid(data_dir)
+        query(url, "CREATE TABLE notes (body text)", "INSERT INTO notes VALUES ('shared')")
+
+        result = subprocess.run(
+            [sys.executable, "-c", SECOND_PROCESS, str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == [url, "shared"]
+
+        # The second process left; the first one's server goes on.
+        assert postmaster_pid(data_dir) == pid
+        assert pid is not None and alive(pid)
+        assert query(url, "SELECT count(*) FROM notes") == [1]
+    assert postmaster_pid(data_dir) is None
