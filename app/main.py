@@ -1,7 +1,8 @@
 """The application factory and its lifespan."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 
 import asyncpg
@@ -11,9 +12,14 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
+from app.cache import Freshness, PublicCache, keep_listening
 from app.clock import Clock
+from app.content.cards import Site
+from app.content.routes import ContentController
+from app.content.views import ViewCounter
 from app.db import create_pool, provide_connection
 from app.errors import EXCEPTION_HANDLERS
+from app.feeds.routes import FeedController
 from app.health import live, ready
 from app.interviews.parts import InterviewPartsController
 from app.interviews.routes import InterviewController
@@ -29,23 +35,28 @@ def provide_now(state: State) -> datetime:
 
 def create_app(
     settings: Settings, *, pool: asyncpg.Pool | None = None, clock: Clock | None = None
-) -> Litestar:
-    """The service; tests pass their own pool and clock."""
+) -> PublicCache:
+    """The service: the public response cache in front of the Litestar app (its `.app`).
+
+    Tests pass their own pool and clock."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if pool is not None:
+        async with AsyncExitStack() as stack:
+            if app.state.pool is None:
+                if settings.database_url is None:
+                    raise RuntimeError("create_app needs settings.database_url or a pool")
+                app.state.pool = await create_pool(settings.database_url, settings.pool_size)
+                stack.push_async_callback(app.state.pool.close)
+            for work in (
+                app.state.views.run(app.state.pool),
+                keep_listening(settings.database_url or "", app.state.freshness),
+            ):
+                task = asyncio.create_task(work)
+                stack.callback(task.cancel)
             yield
-            return
-        if settings.database_url is None:
-            raise RuntimeError("create_app needs settings.database_url or a pool")
-        app.state.pool = await create_pool(settings.database_url, settings.pool_size)
-        try:
-            yield
-        finally:
-            await app.state.pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             live,
             ready,
@@ -54,12 +65,23 @@ def create_app(
             InterviewController,
             InterviewPartsController,
             TokenController,
+            ContentController,
+            FeedController,
         ],
         dependencies={
             "db": Provide(provide_connection),
             "now": Provide(provide_now, sync_to_thread=False),
         },
-        state=State({"settings": settings, "clock": clock or Clock(), "pool": pool}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock or Clock(),
+                "pool": pool,
+                "site": Site(settings.base_url),
+                "views": ViewCounter(),
+                "freshness": Freshness(),
+            }
+        ),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
@@ -71,3 +93,4 @@ def create_app(
             render_plugins=[ScalarRenderPlugin()],
         ),
     )
+    return PublicCache(app)

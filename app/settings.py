@@ -11,6 +11,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     data_dir: str = ".colloquy"
     base_url: str = ""  # empty: http://{host}:{port}
+    site_title: str = "Colloquy"
+    websub_hub: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
@@ -22,6 +24,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "database_url": env.get("DATABASE_URL") or None,
             "data_dir": env.get("COLLOQUY_DATA_DIR"),
             "base_url": env.get("COLLOQUY_BASE_URL"),
+            "site_title": env.get("COLLOQUY_SITE_TITLE"),
+            "websub_hub": env.get("COLLOQUY_WEBSUB_HUB") or None,
             "host": env.get("COLLOQUY_HOST"),
             "port": env.get("COLLOQUY_PORT"),
             "max_body_bytes": env.get("COLLOQUY_MAX_BODY_BYTES"),

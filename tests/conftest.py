@@ -4,6 +4,7 @@ Tests use the real pool and commit for real; every test starts from empty tables
 a wrapping transaction instead would hide what several connections see of each other's writes.
 """
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from app.auth import Role, issue_token
+from app.cache import keep_listening
 from app.clock import Clock
 from app.db import create_pool, migrate
 from app.embedded import EmbeddedPostgres
@@ -93,11 +95,27 @@ def settings(database_url: str) -> Settings:
 async def client(
     settings: Settings, pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The app over the test pool, in the test's event loop; unauthenticated."""
+    """The app over the test pool, in the test's event loop; unauthenticated.
+
+    The app's lifespan is not run (its task group cannot span fixture set-up and tear-down);
+    the one background task reads need, the change listener, is started here."""
     app = create_app(settings, pool=pool, clock=clock)
+    freshness = app.state.freshness
+    listener = asyncio.create_task(keep_listening(settings.database_url or "", freshness))
+    for _ in range(1000):
+        if freshness.listening:
+            break
+        await asyncio.sleep(0.005)
+    else:
+        raise RuntimeError("the change listener did not start within 5 s")
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
-        yield test_client
+    try:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver"
+        ) as test_client:
+            yield test_client
+    finally:
+        listener.cancel()
 
 
 async def bearer(db: asyncpg.Connection, role: Role, clock: Clock) -> dict[str, str]:

@@ -1,0 +1,260 @@
+"""The public response cache: it answers GET and HEAD for /content and /feeds before routing.
+
+An entry is served only while all of these hold:
+- it was rendered in the current *epoch*. The epoch moves on every write this process
+  serves, on every change notice from PostgreSQL (a trigger on each content table notifies
+  at commit, so other instances and the publication worker reach us too), and whenever the
+  notice connection is (re)established. Without that connection nothing is served from cache.
+- the clock has not reached the next time the public view changes by itself (a scheduled
+  publication, or an editors' choice window opening or closing);
+- for the front page (which has the popular section), it is less than a minute old.
+An entry records the epoch in which its rendering *started*, so a rendering that raced with
+a write is already stale when stored.
+"""
+
+import asyncio
+import contextlib
+import gzip
+import hashlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import asyncpg
+import brotli
+import msgspec
+from litestar import Litestar
+
+from app.clock import Clock
+from app.content.queries import select_next_change
+
+CHANNEL = "colloquy_content"
+PREFIXES = ("/content/", "/feeds/")
+MAX_AGE = 60
+STALE_WHILE_REVALIDATE = 30
+SHORT_LIVED = {"/content/v1/frontpage": timedelta(seconds=60)}
+MAX_ENTRIES = 4096
+COMPRESS_FROM = 512
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Freshness:
+    """What cached public responses are valid for."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+        self.listening = False
+        self.next_change: datetime | None = None
+        self.next_change_known = False
+
+    def bump(self, *_: object) -> None:
+        self.epoch += 1
+        self.next_change_known = False
+
+    async def until(self, pool: asyncpg.Pool, now: datetime) -> datetime | None:
+        """The next time the public view changes by itself, looked up once per epoch."""
+        if not self.next_change_known or (self.next_change and now >= self.next_change):
+            async with pool.acquire() as db:
+                self.next_change = await select_next_change(db, now)
+            self.next_change_known = True
+        return self.next_change
+
+
+async def keep_listening(database_url: str, freshness: Freshness) -> None:
+    """Hold a LISTEN connection for change notices; reconnect when it drops."""
+    while True:
+        connection = None
+        try:
+            connection = await asyncpg.connect(database_url)
+            closed = asyncio.Event()
+            connection.add_termination_listener(lambda _connection, done=closed: done.set())
+            await connection.add_listener(CHANNEL, freshness.bump)
+            freshness.bump()  # anything may have changed while nobody listened
+            freshness.listening = True
+            await closed.wait()
+        except (OSError, asyncpg.PostgresError):
+            pass
+        finally:
+            freshness.listening = False
+            freshness.bump()
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=1)
+        await asyncio.sleep(1)
+
+
+class Entry(msgspec.Struct):
+    epoch: int
+    expires: datetime | None
+    tag: str
+    last_modified: datetime
+    headers: list[tuple[bytes, bytes]]
+    bodies: dict[str, bytes]  # content coding -> body
+
+
+def _compressed(body: bytes) -> dict[str, bytes]:
+    if len(body) < COMPRESS_FROM:
+        return {"identity": body}
+    return {
+        "identity": body,
+        "gzip": gzip.compress(body, 6, mtime=0),
+        "br": brotli.compress(body, quality=5),
+    }
+
+
+def _coding(accept_encoding: str, bodies: dict[str, bytes]) -> str:
+    offered = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        refused = params.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+        offered[name.strip()] = not refused
+    for coding in ("br", "gzip"):
+        if coding in bodies and offered.get(coding):
+            return coding
+    return "identity"
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip().removeprefix("W/")
+        if candidate == "*" or candidate.split("-")[0].strip('"') == tag:
+            return True
+    return False
+
+
+def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False  # garbage is ignored, as RFC 9110 asks
+    if since.tzinfo is None:
+        return False
+    return last_modified.replace(microsecond=0) <= since
+
+
+def _cache_control(max_age: int) -> bytes:
+    return f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}".encode()
+
+
+class PublicCache:
+    """ASGI app in front of Litestar for public GETs; everything else passes straight on."""
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+        self.state = app.state
+        self.freshness: Freshness = app.state.freshness
+        self.clock: Clock = app.state.clock
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        # key -> (body hash, first time this instance served that body): Last-Modified
+        self.first_seen: dict[str, tuple[str, datetime]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PREFIXES):
+            await self._pass(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await self._pass(scope, receive, send)
+            return
+        key = f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
+        now = self.clock.now()
+        entry = self.entries.get(key)
+        if entry is None or not self._fresh(entry, now):
+            entry = await self._render(scope, receive, send, key, now)
+            if entry is None:
+                return
+        else:
+            self.entries.move_to_end(key)
+        await self._answer(scope, send, entry, now)
+
+    async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)  # type: ignore[arg-type]
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                self.freshness.bump()  # a write through this process: drop what we have now
+
+    def _fresh(self, entry: Entry, now: datetime) -> bool:
+        return (
+            self.freshness.listening
+            and entry.epoch == self.freshness.epoch
+            and (entry.expires is None or now < entry.expires)
+        )
+
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, key: str, now: datetime
+    ) -> Entry | None:
+        """Let Litestar answer; keep a 200, pass anything else through as it is."""
+        epoch = self.freshness.epoch
+        until = await self.freshness.until(self.state.pool, now)
+        messages: list[dict[str, Any]] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            messages.append(message)
+
+        await self.app({**scope, "method": "GET"}, receive, capture)  # type: ignore[arg-type]
+        start = messages[0]
+        if start["status"] != 200:
+            for message in messages:
+                if scope["method"] == "HEAD" and message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await send(message)
+            return None
+        body = b"".join(m.get("body", b"") for m in messages[1:])
+        tag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        seen_tag, seen_at = self.first_seen.get(key, ("", now))
+        last_modified = seen_at if seen_tag == tag else now
+        self.first_seen[key] = (tag, last_modified)
+        lifetime = SHORT_LIVED.get(scope["path"])
+        expires = min(filter(None, [until, now + lifetime if lifetime else None]), default=None)
+        headers = [
+            (name, value)
+            for name, value in start["headers"]
+            if name.lower() in (b"content-type", b"link")
+        ]
+        entry = Entry(epoch, expires, tag, last_modified, headers, _compressed(body))
+        self.entries[key] = entry
+        while len(self.entries) > MAX_ENTRIES:
+            self.entries.popitem(last=False)
+        if len(self.first_seen) > 4 * MAX_ENTRIES:
+            self.first_seen.clear()
+        return entry
+
+    async def _answer(self, scope: Scope, send: Send, entry: Entry, now: datetime) -> None:
+        request = {name.lower(): value for name, value in scope["headers"]}
+        coding = _coding(request.get(b"accept-encoding", b"").decode("latin-1"), entry.bodies)
+        max_age = MAX_AGE
+        if entry.expires is not None:
+            max_age = max(0, min(MAX_AGE, int((entry.expires - now).total_seconds())))
+        suffix = "" if coding == "identity" else f"-{coding}"
+        headers = [
+            *entry.headers,
+            (b"etag", f'"{entry.tag}{suffix}"'.encode()),
+            (b"last-modified", format_datetime(entry.last_modified, usegmt=True).encode()),
+            (b"cache-control", _cache_control(max_age)),
+            (b"vary", b"Accept-Encoding"),
+        ]
+        if_none_match = request.get(b"if-none-match")
+        if if_none_match is not None:
+            not_modified = _matches(if_none_match.decode("latin-1"), entry.tag)
+        else:
+            since = request.get(b"if-modified-since")
+            not_modified = since is not None and _not_modified_since(
+                since.decode("latin-1"), entry.last_modified
+            )
+        if not_modified:
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = entry.bodies[coding]
+        headers.append((b"content-length", str(len(body)).encode()))
+        if coding != "identity":
+            headers.append((b"content-encoding", coding.encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )

@@ -1,0 +1,156 @@
+"""Public rows into excerpt cards, interview pages and their schema.org description."""
+
+from typing import Any
+
+from app.content.queries import PublicRow
+from app.content.schemas import (
+    Card,
+    FeedLinks,
+    InterviewPage,
+    PageQuote,
+    Participant,
+    PersonRef,
+    Quote,
+    SeriesRef,
+)
+from app.interviews.render import body_html, excerpt, reading_minutes
+
+CALL_TO_ACTION = "Read the interview in full"
+
+
+class Site:
+    """Canonical URLs on the public site, which the frontend serves."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def interview(self, slug: str) -> str:
+        return f"{self.base_url}/interviews/{slug}"
+
+    def series(self, slug: str) -> str:
+        return f"{self.base_url}/series/{slug}"
+
+    def person(self, slug: str) -> str:
+        return f"{self.base_url}/people/{slug}"
+
+    def feeds(self, scope: str = "all") -> FeedLinks:
+        """`all`, `series/{slug}` or `people/{slug}`."""
+        base = f"{self.base_url}/feeds/{scope}"
+        return FeedLinks(rss=f"{base}.rss", atom=f"{base}.atom", json=f"{base}.json")
+
+
+def _names(row: PublicRow, role: str) -> list[str]:
+    return [p.name for p in row.participants if p.role == role]
+
+
+def byline(row: PublicRow) -> str:
+    """'Conducted by Lauri Nikulainen', as the seed's card says it."""
+    interviewers = _names(row, "interviewer")
+    return f"Conducted by {' and '.join(interviewers)}" if interviewers else ""
+
+
+def _people(row: PublicRow, role: str, site: Site) -> list[PersonRef]:
+    return [
+        PersonRef(slug=p.slug, name=p.name, headline=p.headline, url=site.person(p.slug))
+        for p in row.participants
+        if p.role == role
+    ]
+
+
+def card(row: PublicRow, site: Site) -> Card:
+    names = {p.id: p.name for p in row.participants}
+    featured = next((q for q in row.pull_quotes if q.featured), None)
+    interviewees = _names(row, "interviewee")
+    return Card(
+        slug=row.slug,
+        kicker=row.series_title,
+        headline=" and ".join(interviewees) or row.title,
+        title=row.title,
+        teaser=row.teasers.get("card") or excerpt(row.body),
+        pull_quote=Quote(text=featured.text, speaker=names.get(featured.speaker_id, ""))
+        if featured
+        else None,
+        image=row.image,
+        interviewers=_people(row, "interviewer", site),
+        interviewees=_people(row, "interviewee", site),
+        byline=byline(row),
+        published_at=row.published_at,
+        reading_minutes=reading_minutes(row.body),
+        url=site.interview(row.slug),
+        call_to_action=CALL_TO_ACTION,
+    )
+
+
+def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
+    names = {p.id: p.name for p in row.participants}
+    return InterviewPage(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        standfirst=row.standfirst,
+        series=SeriesRef(
+            slug=row.series_slug, title=row.series_title, url=site.series(row.series_slug)
+        ),
+        participants=[
+            Participant(
+                slug=p.slug, name=p.name, headline=p.headline, role=p.role, url=site.person(p.slug)
+            )
+            for p in row.participants
+        ],
+        body=row.body,
+        html=body_html(row.body, names),
+        pull_quotes=[
+            PageQuote(text=q.text, speaker=names.get(q.speaker_id, ""), featured=q.featured)
+            for q in row.pull_quotes
+        ],
+        teasers=row.teasers,
+        image=row.image,
+        tags=row.tags,
+        published_at=row.published_at,
+        updated_at=row.updated_at,
+        reading_minutes=reading_minutes(row.body),
+        url=site.interview(row.slug),
+        card=card(row, site),
+        related=[card(r, site) for r in related],
+        feeds=site.feeds(f"series/{row.series_slug}"),
+        json_ld=json_ld(row, site),
+    )
+
+
+def json_ld(row: PublicRow, site: Site) -> dict[str, Any]:
+    """schema.org NewsArticle of genre Interview, its pull quotes as Quotation."""
+    names = {p.id: p.name for p in row.participants}
+
+    def person(name: str, slug: str) -> dict[str, str]:
+        return {"@type": "Person", "name": name, "url": site.person(slug)}
+
+    document: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "genre": "Interview",
+        "headline": row.title,
+        "url": site.interview(row.slug),
+        "mainEntityOfPage": site.interview(row.slug),
+        "datePublished": row.published_at.isoformat(),
+        "dateModified": max(row.updated_at, row.published_at).isoformat(),
+        "author": [person(p.name, p.slug) for p in row.participants if p.role == "interviewer"],
+        "about": [person(p.name, p.slug) for p in row.participants if p.role == "interviewee"],
+        "isPartOf": {
+            "@type": "CreativeWorkSeries",
+            "name": row.series_title,
+            "url": site.series(row.series_slug),
+        },
+        "keywords": row.tags,
+        "description": row.teasers.get("card") or excerpt(row.body),
+        "hasPart": [
+            {
+                "@type": "Quotation",
+                "text": q.text,
+                "creator": {"@type": "Person", "name": names.get(q.speaker_id, "")},
+            }
+            for q in row.pull_quotes
+        ],
+    }
+    if row.image:
+        document["image"] = {"@type": "ImageObject", "url": row.image.url, "caption": row.image.alt}
+    return document

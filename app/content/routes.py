@@ -1,0 +1,252 @@
+"""The public Content API: what the site's frontend builds its pages from."""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from app.clock import Now
+from app.content.cards import Site, card, page
+from app.content.queries import (
+    PublicFilter,
+    PublicRow,
+    interview_is_withdrawn,
+    select_editors_choice,
+    select_popular,
+    select_public_interview,
+    select_public_interview_id,
+    select_public_page,
+    select_public_person,
+    select_public_series,
+    select_related,
+)
+from app.content.schemas import (
+    Card,
+    CardPage,
+    Frontpage,
+    InterviewPage,
+    PersonPage,
+    Section,
+    SeriesList,
+    SeriesPage,
+    SeriesRef,
+)
+from app.db import Db
+from app.errors import ProblemError, not_found, problems
+from app.pagination import decode_cursor, split_page
+
+SectionName = Literal["latest", "editors-choice", "popular", "series"]
+Size = Annotated[int, QueryParameter(ge=1, le=20)]
+Limit = Annotated[int, QueryParameter(ge=1, le=50)]
+SlugParam = Annotated[str | None, QueryParameter(max_length=120)]
+POPULAR_DAYS = 7
+
+
+def _cursor(cursor: str | None) -> Any:
+    return decode_cursor(cursor, datetime, UUID) if cursor else None
+
+
+def _page_key(row: PublicRow) -> tuple[datetime, UUID]:
+    return (row.published_at, row.id)
+
+
+async def public_interview(db: Db, now: datetime, slug: str) -> PublicRow:
+    """The public interview with this slug; 410 if it was withdrawn, else 404."""
+    row = await select_public_interview(db, now, slug)
+    if row is not None:
+        return row
+    if await interview_is_withdrawn(db, slug):
+        raise ProblemError(410, "this interview has been withdrawn")
+    raise not_found("interview")
+
+
+class ContentController(Controller):
+    path = "/content/v1"
+    tags = ["content"]
+
+    @get("/frontpage", responses=problems(400))
+    async def get_frontpage(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        sections: FromQuery[list[SectionName] | None] = None,
+        size: Size = 6,
+    ) -> Frontpage:
+        """Front-page sections of excerpt cards: latest, editors' choice, popular, per series."""
+        site: Site = state.site
+        wanted = sections or ["latest", "editors-choice", "popular", "series"]
+        result: list[Section] = []
+        for name in dict.fromkeys(wanted):
+            match name:
+                case "latest":
+                    rows = await select_public_page(db, now, PublicFilter(), None, size)
+                    result.append(
+                        Section(name="latest", title="Latest", items=[card(r, site) for r in rows])
+                    )
+                case "editors-choice":
+                    rows = await select_editors_choice(db, now, size)
+                    result.append(
+                        Section(
+                            name="editors-choice",
+                            title="Editor's choice",
+                            items=[card(r, site) for r in rows],
+                        )
+                    )
+                case "popular":
+                    since = (now - timedelta(days=POPULAR_DAYS - 1)).date()
+                    rows = await select_popular(db, now, since, size)
+                    result.append(
+                        Section(
+                            name="popular", title="Popular", items=[card(r, site) for r in rows]
+                        )
+                    )
+                case "series":
+                    for series in await select_public_series(db):
+                        if series["status"] != "active":
+                            continue
+                        where = PublicFilter(series_slug=series["slug"])
+                        rows = await select_public_page(db, now, where, None, size)
+                        result.append(
+                            Section(
+                                name=f"series/{series['slug']}",
+                                title=series["title"],
+                                items=[card(r, site) for r in rows],
+                            )
+                        )
+        return Frontpage(sections=result, feeds=site.feeds())
+
+    @get("/series")
+    async def list_public_series(self, db: Db, state: State) -> SeriesList:
+        """Series that are running or paused."""
+        site: Site = state.site
+        return SeriesList(
+            items=[
+                SeriesRef(slug=s["slug"], title=s["title"], url=site.series(s["slug"]))
+                for s in await select_public_series(db)
+            ]
+        )
+
+    @get("/series/{slug:str}", responses=problems(400, 404))
+    async def get_public_series(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        slug: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 20,
+    ) -> SeriesPage:
+        """A series with its public interviews, newest first."""
+        site: Site = state.site
+        found = [s for s in await select_public_series(db, slug) if s["slug"] == slug]
+        if not found:
+            raise not_found("series")
+        series = found[0]
+        rows = await select_public_page(
+            db, now, PublicFilter(series_slug=slug), _cursor(cursor), limit + 1
+        )
+        items, next_cursor = split_page(rows, limit, _page_key)
+        return SeriesPage(
+            slug=slug,
+            title=series["title"],
+            description=series["description"],
+            status=series["status"],
+            url=site.series(slug),
+            interviews=[card(r, site) for r in items],
+            next_cursor=next_cursor,
+            feeds=site.feeds(f"series/{slug}"),
+        )
+
+    @get("/people/{slug:str}", responses=problems(400, 404))
+    async def get_public_person(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        slug: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 20,
+    ) -> PersonPage:
+        """A person with the public interviews they took part in."""
+        site: Site = state.site
+        person = await select_public_person(db, now, slug)
+        if person is None:
+            raise not_found("person")
+        rows = await select_public_page(
+            db, now, PublicFilter(person_slug=slug), _cursor(cursor), limit + 1
+        )
+        items, next_cursor = split_page(rows, limit, _page_key)
+        return PersonPage(
+            slug=slug,
+            name=person["name"],
+            headline=person["headline"],
+            bio=person["bio"],
+            affiliation=person["affiliation"],
+            image=person["image"],
+            url=site.person(slug),
+            interviews=[card(r, site) for r in items],
+            next_cursor=next_cursor,
+            feeds=site.feeds(f"people/{slug}"),
+        )
+
+    @get("/interviews", responses=problems(400))
+    async def list_public_interviews(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        series: SlugParam = None,
+        person: SlugParam = None,
+        tag: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 20,
+    ) -> CardPage:
+        """Public interviews as cards, newest first, by series, person or tag."""
+        site: Site = state.site
+        where = PublicFilter(series_slug=series, person_slug=person, tag=tag)
+        rows = await select_public_page(db, now, where, _cursor(cursor), limit + 1)
+        items, next_cursor = split_page(rows, limit, _page_key)
+        return CardPage(items=[card(r, site) for r in items], next_cursor=next_cursor)
+
+    @get("/interviews/{slug:str}", responses=problems(404, 410))
+    async def get_public_interview(
+        self, db: Db, now: Now, state: State, slug: FromPath[str]
+    ) -> InterviewPage:
+        """Everything an interview page needs, with related interviews and JSON-LD."""
+        row = await public_interview(db, now, slug)
+        related = await select_related(db, now, row.id, 4)
+        return page(row, related, state.site)
+
+    @get("/interviews/{slug:str}/card", responses=problems(404, 410))
+    async def get_card(self, db: Db, now: Now, state: State, slug: FromPath[str]) -> Card:
+        """The excerpt card of one interview."""
+        return card(await public_interview(db, now, slug), state.site)
+
+    @get("/interviews/{slug:str}/related", responses=problems(400, 404, 410))
+    async def get_related(
+        self, db: Db, now: Now, state: State, slug: FromPath[str], limit: Size = 4
+    ) -> CardPage:
+        """Interviews related by people, series and tags, then recency."""
+        row = await public_interview(db, now, slug)
+        rows = await select_related(db, now, row.id, limit)
+        return CardPage(items=[card(r, state.site) for r in rows], next_cursor=None)
+
+    @post("/interviews/{slug:str}/views", status_code=202, responses=problems(404, 429))
+    async def record_view(
+        self, request: Request[Any, Any, Any], db: Db, now: Now, state: State, slug: FromPath[str]
+    ) -> Response[None]:
+        """Count a view for the popular section (bounded per client)."""
+        client = request.client.host if request.client else "unknown"
+        if wait := state.views.retry_after(client):
+            raise ProblemError(
+                429, "too many views from this client", headers={"Retry-After": str(wait)}
+            )
+        interview_id = await select_public_interview_id(db, now, slug)
+        if interview_id is None:
+            raise not_found("interview")
+        state.views.record(client, interview_id, now.date())
+        return Response(None, status_code=202)

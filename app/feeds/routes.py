@@ -1,0 +1,158 @@
+"""Feeds for everything, each series and each person, in RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
+
+from app.clock import Now
+from app.content.cards import Site
+from app.content.queries import (
+    PublicFilter,
+    select_public_page,
+    select_public_person,
+    select_public_series,
+)
+from app.db import Db
+from app.errors import not_found, problems
+from app.feeds.formats import FeedPage, atom, item_updated, json_feed, rss
+from app.pagination import decode_cursor, encode_cursor
+from app.settings import Settings
+
+PAGE_SIZE = 20
+FORMATS: dict[str, tuple[str, Callable[[FeedPage, Site], bytes]]] = {
+    "rss": ("application/rss+xml; charset=utf-8", rss),
+    "atom": ("application/atom+xml; charset=utf-8", atom),
+    "json": ("application/feed+json; charset=utf-8", json_feed),
+}
+
+
+def _split(file: str) -> tuple[str, str]:
+    """'thursday-interview.atom' -> ('thursday-interview', 'atom'); 404 for other endings."""
+    name, dot, ending = file.rpartition(".")
+    if not dot or ending not in FORMATS or not name:
+        raise not_found("feed")
+    return name, ending
+
+
+async def _render(
+    db: Db,
+    now: datetime,
+    state: State,
+    scope: str,
+    ending: str,
+    cursor: str | None,
+    where: PublicFilter,
+    title: str,
+    description: str,
+    home_url: str,
+) -> Response[bytes]:
+    settings: Settings = state.settings
+    site: Site = state.site
+    key = decode_cursor(cursor, datetime, UUID, bool) if cursor else None
+    after, newer = (key[:2], key[2]) if key else (None, False)
+    rows = await select_public_page(db, now, where, after, PAGE_SIZE + 1, newer=newer)
+    if newer:  # the page just newer than the cursor: the extra row is the newest, drop it
+        more_newer, rows = len(rows) > PAGE_SIZE, rows[-PAGE_SIZE:]
+        more_older = True
+    else:
+        more_older, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
+        more_newer = key is not None
+    first_url = f"{settings.base_url}/feeds/{scope}.{ending}"
+
+    def page_url(*cursor_key: Any) -> str:
+        return f"{first_url}?cursor={encode_cursor(*cursor_key)}"
+
+    feed = FeedPage(
+        title=title,
+        description=description,
+        home_url=home_url,
+        self_url=page_url(*key) if key else first_url,
+        first_url=first_url,
+        next_url=page_url(rows[-1].published_at, rows[-1].id, False)
+        if more_older and rows
+        else None,
+        previous_url=(page_url(rows[0].published_at, rows[0].id, True) if more_newer and rows
+                      else first_url if key else None),
+        hub_url=settings.websub_hub,
+        site_title=settings.site_title,
+        items=rows,
+        updated=max((item_updated(r) for r in rows), default=now),
+    )  # fmt: skip
+    media_type, render = FORMATS[ending]
+    headers = {}
+    if settings.websub_hub:
+        headers["Link"] = f'<{settings.websub_hub}>; rel="hub", <{feed.self_url}>; rel="self"'
+    return Response(render(feed, site), media_type=media_type, headers=headers)
+
+
+class FeedController(Controller):
+    path = "/feeds"
+    tags = ["feeds"]
+
+    @get("/{file:str}", responses=problems(400, 404))
+    async def get_site_feed(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        file: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
+        """Every public interview: /feeds/all.rss, /feeds/all.atom, /feeds/all.json."""
+        name, ending = _split(file)
+        if name != "all":
+            raise not_found("feed")
+        site: Site = state.site
+        title = state.settings.site_title
+        return await _render(
+            db, now, state, "all", ending, cursor, PublicFilter(),
+            title, f"Interviews from {title}", site.base_url,
+        )  # fmt: skip
+
+    @get("/series/{file:str}", responses=problems(400, 404))
+    async def get_series_feed(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        file: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
+        """One series: /feeds/series/{slug}.rss|.atom|.json."""
+        slug, ending = _split(file)
+        found = [s for s in await select_public_series(db, slug) if s["slug"] == slug]
+        if not found:
+            raise not_found("series")
+        series = found[0]
+        site: Site = state.site
+        title = f"{series['title']} – {state.settings.site_title}"
+        return await _render(
+            db, now, state, f"series/{slug}", ending, cursor, PublicFilter(series_slug=slug),
+            title, series["description"] or title, site.series(slug),
+        )  # fmt: skip
+
+    @get("/people/{file:str}", responses=problems(400, 404))
+    async def get_person_feed(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        file: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
+        """Interviews with or by one person: /feeds/people/{slug}.rss|.atom|.json."""
+        slug, ending = _split(file)
+        person = await select_public_person(db, now, slug)
+        if person is None:
+            raise not_found("person")
+        site: Site = state.site
+        title = f"{person['name']} – {state.settings.site_title}"
+        return await _render(
+            db, now, state, f"people/{slug}", ending, cursor, PublicFilter(person_slug=slug),
+            title, f"Interviews with {person['name']}", site.person(slug),
+        )  # fmt: skip
