@@ -70,6 +70,7 @@ CONSTRAINTS: dict[str, tuple[int, str, str]] = {
         "the speaker must be a participant; a quoted participant cannot be removed",
     ),
     "pull_quotes_one_featured": (409, "featured", "another pull quote is already featured"),
+    "editors_choice_interview_id_fkey": (422, "interview_id", "no such interview"),
 }
 
 _NAMED_FIELD = re.compile(r"Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")

@@ -18,6 +18,7 @@ from app.content.cards import Site
 from app.content.routes import ContentController
 from app.content.views import ViewCounter
 from app.db import create_pool, provide_connection
+from app.editors_choice.routes import EditorsChoiceController
 from app.errors import EXCEPTION_HANDLERS
 from app.feeds.routes import FeedController
 from app.health import live, ready
@@ -65,6 +66,7 @@ def create_app(
             InterviewController,
             InterviewPartsController,
             TokenController,
+            EditorsChoiceController,
             ContentController,
             FeedController,
         ],
