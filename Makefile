@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint bench install clean
 
 run: $(INSTALLED)
 	$(BIN)/colloquy serve
@@ -16,6 +16,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Not part of `make test`: seeds up to 100,000 interviews and drives load with wrk.
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py
 
 install: $(INSTALLED)
 

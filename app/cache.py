@@ -88,26 +88,46 @@ async def keep_listening(database_url: str, freshness: Freshness) -> None:
         await asyncio.sleep(1)
 
 
+Headers = list[tuple[bytes, bytes]]
+
+
+class Variant(msgspec.Struct):
+    """One content coding of an entry, with its headers made once (all but Cache-Control)."""
+
+    body: bytes
+    headers: Headers  # for a 200
+    not_modified: Headers  # for a 304
+
+
 class Entry(msgspec.Struct):
     epoch: int
     expires: datetime | None
     tag: str
     last_modified: datetime
-    headers: list[tuple[bytes, bytes]]
-    bodies: dict[str, bytes]  # content coding -> body
+    variants: dict[str, Variant]  # content coding -> variant
 
 
-def _compressed(body: bytes) -> dict[str, bytes]:
-    if len(body) < COMPRESS_FROM:
-        return {"identity": body}
-    return {
-        "identity": body,
-        "gzip": gzip.compress(body, 6, mtime=0),
-        "br": brotli.compress(body, quality=5),
-    }
+def _variants(body: bytes, tag: str, last_modified: datetime, kept: Headers) -> dict[str, Variant]:
+    bodies = {"identity": body}
+    if len(body) >= COMPRESS_FROM:
+        bodies["gzip"] = gzip.compress(body, 6, mtime=0)
+        bodies["br"] = brotli.compress(body, quality=5)
+    validators = [
+        (b"last-modified", format_datetime(last_modified, usegmt=True).encode()),
+        (b"vary", b"Accept-Encoding"),
+    ]
+    variants = {}
+    for coding, coded in bodies.items():
+        suffix = "" if coding == "identity" else f"-{coding}"
+        common = [(b"etag", f'"{tag}{suffix}"'.encode()), *validators]
+        headers = [*kept, *common, (b"content-length", str(len(coded)).encode())]
+        if coding != "identity":
+            headers.append((b"content-encoding", coding.encode()))
+        variants[coding] = Variant(coded, headers, common)
+    return variants
 
 
-def _coding(accept_encoding: str, bodies: dict[str, bytes]) -> str:
+def _coding(accept_encoding: str, bodies: dict[str, Variant]) -> str:
     offered = {}
     for part in accept_encoding.lower().split(","):
         name, _, params = part.strip().partition(";")
@@ -137,8 +157,12 @@ def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool
     return last_modified.replace(microsecond=0) <= since
 
 
-def _cache_control(max_age: int) -> bytes:
-    return f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}".encode()
+def _cache_control(max_age: int) -> tuple[bytes, bytes]:
+    value = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+    return (b"cache-control", value.encode())
+
+
+FULL_CACHE_CONTROL = _cache_control(MAX_AGE)
 
 
 class PublicCache:
@@ -216,7 +240,9 @@ class PublicCache:
             for name, value in start["headers"]
             if name.lower() in (b"content-type", b"link")
         ]
-        entry = Entry(epoch, expires, tag, last_modified, headers, _compressed(body))
+        entry = Entry(
+            epoch, expires, tag, last_modified, _variants(body, tag, last_modified, headers)
+        )
         self.entries[key] = entry
         while len(self.entries) > MAX_ENTRIES:
             self.entries.popitem(last=False)
@@ -225,36 +251,37 @@ class PublicCache:
         return entry
 
     async def _answer(self, scope: Scope, send: Send, entry: Entry, now: datetime) -> None:
-        request = {name.lower(): value for name, value in scope["headers"]}
-        coding = _coding(request.get(b"accept-encoding", b"").decode("latin-1"), entry.bodies)
-        max_age = MAX_AGE
+        accept_encoding = if_none_match = if_modified_since = None
+        for name, value in scope["headers"]:
+            match name.lower():
+                case b"accept-encoding":
+                    accept_encoding = value
+                case b"if-none-match":
+                    if_none_match = value
+                case b"if-modified-since":
+                    if_modified_since = value
+        coding = (
+            _coding(accept_encoding.decode("latin-1"), entry.variants)
+            if accept_encoding
+            else "identity"
+        )
+        variant = entry.variants[coding]
+        cache_control = FULL_CACHE_CONTROL
         if entry.expires is not None:
-            max_age = max(0, min(MAX_AGE, int((entry.expires - now).total_seconds())))
-        suffix = "" if coding == "identity" else f"-{coding}"
-        headers = [
-            *entry.headers,
-            (b"etag", f'"{entry.tag}{suffix}"'.encode()),
-            (b"last-modified", format_datetime(entry.last_modified, usegmt=True).encode()),
-            (b"cache-control", _cache_control(max_age)),
-            (b"vary", b"Accept-Encoding"),
-        ]
-        if_none_match = request.get(b"if-none-match")
+            left = int((entry.expires - now).total_seconds())
+            cache_control = _cache_control(max(0, min(MAX_AGE, left)))
         if if_none_match is not None:
             not_modified = _matches(if_none_match.decode("latin-1"), entry.tag)
         else:
-            since = request.get(b"if-modified-since")
-            not_modified = since is not None and _not_modified_since(
-                since.decode("latin-1"), entry.last_modified
+            not_modified = if_modified_since is not None and _not_modified_since(
+                if_modified_since.decode("latin-1"), entry.last_modified
             )
         if not_modified:
+            headers = [*variant.not_modified, cache_control]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        body = entry.bodies[coding]
-        headers.append((b"content-length", str(len(body)).encode()))
-        if coding != "identity":
-            headers.append((b"content-encoding", coding.encode()))
+        headers = [*variant.headers, cache_control]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        body = b"" if scope["method"] == "HEAD" else variant.body
+        await send({"type": "http.response.body", "body": body})

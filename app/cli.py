@@ -13,13 +13,13 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-import uvicorn
+from granian import Granian
+from granian.constants import Interfaces
 
 from app.auth import Role, issue_token
 from app.clock import Clock
 from app.db import connect, migrate
 from app.embedded import EmbeddedPostgres, EmbeddedPostgresError
-from app.main import create_app
 from app.settings import Settings
 from app.tokens.queries import count_tokens, revoke_token, select_tokens
 
@@ -52,8 +52,16 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
         migrate(url)
         if settings.database_url is None:
             with_connection(url, lambda db: _welcome(db, settings))
-        app = create_app(msgspec.structs.replace(settings, database_url=url))
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        # The workers build the app from the environment (app.main.app_from_environment).
+        os.environ["DATABASE_URL"] = url
+        Granian(
+            "app.main:app_from_environment",
+            factory=True,
+            interface=Interfaces.ASGI,
+            address=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+        ).serve()
 
 
 async def _welcome(db: asyncpg.Connection, settings: Settings) -> None:
@@ -149,7 +157,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     # SIGTERM and SIGHUP unwind the command like Ctrl-C does, so that the embedded server is
-    # stopped whenever the command is (uvicorn re-raises them once it has shut down).
+    # stopped whenever the command is.
     for stop in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop, lambda *_: sys.exit(0))
     args = parser().parse_args(argv)

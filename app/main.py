@@ -1,6 +1,7 @@
 """The application factory and its lifespan."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -96,3 +97,8 @@ def create_app(
         ),
     )
     return PublicCache(app)
+
+
+def app_from_environment() -> PublicCache:
+    """The app as `colloquy serve` runs it, configured from the environment."""
+    return create_app(Settings.from_env(os.environ))

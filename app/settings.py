@@ -17,6 +17,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     max_body_bytes: int = 1_048_576
     pool_size: int = 10
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -30,6 +31,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "port": env.get("COLLOQUY_PORT"),
             "max_body_bytes": env.get("COLLOQUY_MAX_BODY_BYTES"),
             "pool_size": env.get("COLLOQUY_POOL_SIZE"),
+            "workers": env.get("COLLOQUY_WORKERS"),
         }
         given = {name: value for name, value in raw.items() if value is not None}
         # strict=False lets msgspec turn "8000" into 8000 and name the variable that is wrong.

@@ -1,0 +1,217 @@
+"""Benchmark the public hot paths against nginx serving the same bytes.
+
+    make bench                               (or: .venv/bin/python bench/run.py --sizes 1000,100000)
+
+For each archive size: seed it with SQL, start `colloquy serve` pinned to core 0, drive it with
+wrk pinned to core 1, and print requests/s with p50/p99 latency per endpoint; then serve the
+very same feed bytes from nginx (also on core 0) and print the ratio service/nginx.
+Needs wrk and nginx (Debian packages; installed when missing and running as root).
+"""
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import asyncpg
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from app.db import migrate  # noqa: E402
+from app.embedded import EmbeddedPostgres  # noqa: E402
+
+SERVER_CORE, LOAD_CORE = "0", "1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def ensure_tools() -> None:
+    missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool)]
+    if missing and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk", "nginx-light"], check=True)
+    elif missing:
+        sys.exit(f"install {' and '.join(missing)} first (Debian: apt-get install wrk nginx-light)")
+
+
+async def seed(url: str, interviews: int) -> float:
+    script = (HERE / "seed.sql").read_text()
+    sizes = {"series": 50, "people": 20_000, "interviews": interviews}
+    script = re.sub(r"(?<!:):(series|people|interviews)\b", lambda m: str(sizes[m[1]]), script)
+    started = time.perf_counter()
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(script)
+    finally:
+        await connection.close()
+    return time.perf_counter() - started
+
+
+def wait_ready(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {seconds} s")
+
+
+def wrk(url: str, seconds: int, connections: int, headers: dict[str, str] | None = None) -> dict[str, float]:
+    command = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+
+    def latency(percent: str) -> float:
+        value, unit = re.search(rf"{percent}%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"),
+            "errors": float(non_2xx[1]) if non_2xx else 0.0}  # fmt: skip
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read(), dict(response.headers)
+
+
+def cold_renders(base: str, count: int) -> list[float]:
+    """First renders: each series feed once, right after the cache was emptied."""
+    times = []
+    for n in range(1, count + 1):
+        started = time.perf_counter()
+        fetch(f"{base}/feeds/series/series-{n}.rss")
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def nginx(root: Path, port: int) -> subprocess.Popen[bytes]:
+    config = root / "nginx.conf"
+    config.write_text(f"""
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type application/rss+xml;
+    server {{ listen 127.0.0.1:{port}; root {root}; }}
+}}
+""")
+    process = subprocess.Popen(["taskset", "-c", SERVER_CORE, "nginx", "-c", str(config)])
+    wait_ready(f"http://127.0.0.1:{port}/feed.rss")
+    return process
+
+
+def run_size(url: str, interviews: int, seconds: int, connections: int) -> dict[str, dict[str, float]]:
+    print(f"\n== {interviews:,} interviews: seeding ...", flush=True)
+    print(f"seeded in {asyncio.run(seed(url, interviews)):.1f} s", flush=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": url, "COLLOQUY_PORT": str(port), "COLLOQUY_BASE_URL": base}
+    server = subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, str(ROOT / ".venv" / "bin" / "colloquy"), "serve"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    results: dict[str, dict[str, float]] = {}
+    try:
+        wait_ready(f"{base}/health/ready")
+        cold = cold_renders(base, 20)
+        results["cold series feed (first render)"] = {
+            "rps": 0.0, "p50": statistics.median(cold), "p99": max(cold), "errors": 0.0
+        }  # fmt: skip
+        page = "interview-1"
+        endpoints = {
+            "series RSS feed": "/feeds/series/series-1.rss",
+            "all feed (Atom)": "/feeds/all.atom",
+            "front page": "/content/v1/frontpage",
+            "card": f"/content/v1/interviews/{page}/card",
+            "interview page": f"/content/v1/interviews/{page}",
+        }
+        for name, path in endpoints.items():
+            fetch(base + path)  # warm
+            results[name] = wrk(base + path, seconds, connections)
+        _, headers = fetch(base + endpoints["series RSS feed"])
+        results["conditional GET -> 304"] = wrk(
+            base + endpoints["series RSS feed"], seconds, connections,
+            {"If-None-Match": headers["etag"]},
+        )  # fmt: skip
+        feed_bytes, _ = fetch(base + endpoints["series RSS feed"])
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        root.chmod(0o755)
+        (root / "feed.rss").write_bytes(feed_bytes)
+        nginx_port = free_port()
+        process = nginx(root, nginx_port)
+        try:
+            results["nginx, same feed bytes"] = wrk(
+                f"http://127.0.0.1:{nginx_port}/feed.rss", seconds, connections
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    print(f"feed size {len(feed_bytes):,} bytes; {connections} connections, {seconds} s each")
+    return results
+
+
+def report(interviews: int, results: dict[str, dict[str, float]]) -> None:
+    nginx_rps = results["nginx, same feed bytes"]["rps"]
+    print(f"{'endpoint':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
+    for name, r in results.items():
+        ratio = f"{r['rps'] / nginx_rps:.2f}" if r["rps"] and nginx_rps else ""
+        rps = f"{r['rps']:,.0f}" if r["rps"] else "-"
+        errors = f"  ({r['errors']:.0f} errors)" if r["errors"] else ""
+        print(f"{name:34} {rps:>9} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>9}{errors}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,100000", help="archive sizes (interviews)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    ensure_tools()
+    with tempfile.TemporaryDirectory(prefix="colloquy-bench-") as folder:
+        data_dir = Path(folder)
+        data_dir.chmod(0o755)
+        with EmbeddedPostgres(data_dir).running() as url:
+            migrate(url)
+            all_results = {}
+            for size in (int(s) for s in args.sizes.split(",")):
+                all_results[size] = run_size(url, size, args.seconds, args.connections)
+                report(size, all_results[size])
+    if len(all_results) > 1:
+        small, large = min(all_results), max(all_results)
+        print(f"\np50 latency, {large:,} vs {small:,} interviews:")
+        for name in all_results[small]:
+            a, b = all_results[small][name]["p50"], all_results[large][name]["p50"]
+            print(f"  {name:34} {a:7.2f} ms -> {b:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
