@@ -73,6 +73,8 @@ async def _welcome(db: asyncpg.Connection, settings: Settings) -> None:
         "\nColloquy is set up. Your admin token (shown only now, keep it):\n"
         f"  {secret}\n"
         f"API docs:     {settings.base_url}/docs\n"
+        f"Front page:   {settings.base_url}/content/v1/frontpage\n"
+        f"Feeds:        {settings.base_url}/feeds/all.rss (.atom, .json)\n"
         f"Health:       {settings.base_url}/health/ready\n"
         "Demo data:    .venv/bin/colloquy demo\n",
         flush=True,
