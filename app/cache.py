@@ -199,9 +199,9 @@ class PublicCache:
         try:
             await self.app(scope, receive, send)  # type: ignore[arg-type]
         finally:
-            if scope["type"] == "http" and scope["path"].startswith("/admin/"):
-                if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-                    self.freshness.bump()  # an edit through this process: drop what we have
+            edit = scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            if edit and scope["path"].startswith("/admin/"):
+                self.freshness.bump()  # an edit through this process: drop what we have
 
     def _fresh(self, entry: Entry, now: datetime) -> bool:
         return (

@@ -132,6 +132,12 @@ def handle_integrity(
     return _problem_response(Problem(_title(status), status, detail, errors=errors))
 
 
+def handle_data_error(_: Request[Any, Any, Any], error: asyncpg.DataError) -> Response[Any]:
+    """A value PostgreSQL cannot take, such as a NUL character in a path or query."""
+    detail = "a value in the request cannot be stored or searched for (e.g. a NUL character)"
+    return _problem_response(Problem(_title(400), 400, detail))
+
+
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _problem_response(Problem(_title(500), 500, "unexpected error; it has been logged"))
@@ -142,6 +148,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     ValidationException: handle_validation,
     HTTPException: handle_http,
     asyncpg.IntegrityConstraintViolationError: handle_integrity,
+    asyncpg.DataError: handle_data_error,
     Exception: handle_unexpected,
 }
 

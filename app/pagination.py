@@ -3,6 +3,7 @@
 import base64
 import binascii
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -22,8 +23,20 @@ def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
         raw = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != len(types):
             raise ValueError
-        return tuple(msgspec.convert(value, kind) for value, kind in zip(raw, types, strict=True))
-    except (ValueError, binascii.Error, msgspec.DecodeError, msgspec.ValidationError):
+        key: tuple[Any, ...] = tuple(
+            msgspec.convert(value, kind) for value, kind in zip(raw, types, strict=True)
+        )
+        for part in key:
+            if isinstance(part, datetime):
+                part.astimezone(UTC)  # OverflowError for times PostgreSQL cannot hold either
+        return key
+    except (
+        ValueError,
+        OverflowError,
+        binascii.Error,
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+    ):
         raise ProblemError(400, "the cursor is not one this API gave out", field="cursor") from None
 
 

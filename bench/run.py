@@ -49,6 +49,22 @@ def ensure_tools() -> None:
         sys.exit(f"install {' and '.join(missing)} first (Debian: apt-get install wrk nginx-light)")
 
 
+async def guests(url: str, count: int) -> list[str]:
+    """Slugs of people who were interviewed, for the person feeds."""
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch(
+            """
+            SELECT DISTINCT p.slug FROM interview_participants ip JOIN people p ON p.id = ip.person_id
+             WHERE ip.role = 'interviewee' ORDER BY p.slug LIMIT $1
+            """,
+            count,
+        )
+    finally:
+        await connection.close()
+    return [row["slug"] for row in rows]
+
+
 async def seed(url: str, interviews: int) -> float:
     script = (HERE / "seed.sql").read_text()
     sizes = {"series": 50, "people": 20_000, "interviews": interviews}
@@ -96,12 +112,12 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[
         return response.read(), dict(response.headers)
 
 
-def cold_renders(base: str, count: int) -> list[float]:
-    """First renders: each series feed once, right after the cache was emptied."""
+def cold_renders(base: str, paths: list[str]) -> list[float]:
+    """First renders, each path once on an empty cache."""
     times = []
-    for n in range(1, count + 1):
+    for path in paths:
         started = time.perf_counter()
-        fetch(f"{base}/feeds/series/series-{n}.rss")
+        fetch(base + path)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -128,6 +144,7 @@ http {{
 def run_size(url: str, interviews: int, seconds: int, connections: int) -> dict[str, dict[str, float]]:
     print(f"\n== {interviews:,} interviews: seeding ...", flush=True)
     print(f"seeded in {asyncio.run(seed(url, interviews)):.1f} s", flush=True)
+    people = asyncio.run(guests(url, 21))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "COLLOQUY_PORT": str(port), "COLLOQUY_BASE_URL": base}
@@ -138,10 +155,17 @@ def run_size(url: str, interviews: int, seconds: int, connections: int) -> dict[
     results: dict[str, dict[str, float]] = {}
     try:
         wait_ready(f"{base}/health/ready")
-        cold = cold_renders(base, 20)
-        results["cold series feed (first render)"] = {
-            "rps": 0.0, "p50": statistics.median(cold), "p99": max(cold), "errors": 0.0
-        }  # fmt: skip
+        cold_paths = {
+            "cold: series feed": [f"/feeds/series/series-{n}.rss" for n in range(1, 21)],
+            "cold: person feed": [f"/feeds/people/{slug}.atom" for slug in people[1:]],
+            "cold: interview page": [f"/content/v1/interviews/interview-{n}" for n in range(1, 21)],
+            "cold: front page": [f"/content/v1/frontpage?size={n}" for n in range(1, 11)],
+        }
+        for name, paths in cold_paths.items():
+            cold = cold_renders(base, paths)
+            results[name] = {
+                "rps": 0.0, "p50": statistics.median(cold), "p99": max(cold), "errors": 0.0
+            }  # fmt: skip
         page = "interview-1"
         endpoints = {
             "series RSS feed": "/feeds/series/series-1.rss",
@@ -149,6 +173,7 @@ def run_size(url: str, interviews: int, seconds: int, connections: int) -> dict[
             "front page": "/content/v1/frontpage",
             "card": f"/content/v1/interviews/{page}/card",
             "interview page": f"/content/v1/interviews/{page}",
+            "person feed (JSON)": f"/feeds/people/{people[0]}.json",
         }
         for name, path in endpoints.items():
             fetch(base + path)  # warm

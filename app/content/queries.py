@@ -17,23 +17,29 @@ from app.schemas import Image
 PUBLIC = "(i.status = 'published' OR (i.status = 'scheduled' AND i.publish_at <= $1))"
 PUBLISHED_AT = "coalesce(i.published_at, i.publish_at)"
 
+# Each row comes as one JSON document, which msgspec decodes straight into a PublicRow.
 _SELECT = f"""
-    SELECT i.id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags, i.updated_at,
-           {PUBLISHED_AT} AS published_at,
-           s.slug AS series_slug, s.title AS series_title,
-           coalesce((SELECT jsonb_agg(jsonb_build_object(
+    SELECT json_build_object(
+           'id', i.id, 'slug', i.slug, 'title', i.title, 'standfirst', i.standfirst,
+           'body', i.body, 'image', i.image, 'tags', i.tags, 'updated_at', i.updated_at,
+           'published_at', {PUBLISHED_AT}, 'series_slug', s.slug, 'series_title', s.title,
+           'participants',
+           coalesce((SELECT json_agg(json_build_object(
                                 'id', p.id, 'slug', p.slug, 'name', p.name,
                                 'headline', p.headline, 'role', ip.role)
                              ORDER BY ip.position)
                        FROM interview_participants ip JOIN people p ON p.id = ip.person_id
-                      WHERE ip.interview_id = i.id), '[]') AS participants,
-           coalesce((SELECT jsonb_agg(jsonb_build_object(
+                      WHERE ip.interview_id = i.id), '[]'),
+           'pull_quotes',
+           coalesce((SELECT json_agg(json_build_object(
                                 'text', q.text, 'speaker_id', q.speaker_id,
                                 'featured', q.featured)
                              ORDER BY q.position, q.created_at, q.id)
-                       FROM pull_quotes q WHERE q.interview_id = i.id), '[]') AS pull_quotes,
-           coalesce((SELECT jsonb_object_agg(t.placement, t.text)
-                       FROM teasers t WHERE t.interview_id = i.id), '{{}}') AS teasers
+                       FROM pull_quotes q WHERE q.interview_id = i.id), '[]'),
+           'teasers',
+           coalesce((SELECT json_object_agg(t.placement, t.text)
+                       FROM teasers t WHERE t.interview_id = i.id), '{{}}')
+           )::text AS doc
       FROM interviews i JOIN series s ON s.id = i.series_id
 """
 
@@ -71,8 +77,11 @@ class PublicRow(msgspec.Struct):
     teasers: dict[str, str]
 
 
+_DECODE = msgspec.json.Decoder(PublicRow).decode
+
+
 def _rows(rows: list[asyncpg.Record]) -> list[PublicRow]:
-    return [msgspec.convert(row, PublicRow, from_attributes=True) for row in rows]
+    return [_DECODE(row["doc"]) for row in rows]
 
 
 async def select_public_interview(
@@ -107,22 +116,42 @@ async def select_public_page(
     newer: bool = False,
 ) -> list[PublicRow]:
     """Newest first, by publication time: older than `after`, or with `newer` the `limit`
-    items just newer than it (for a feed's previous page)."""
+    items just newer than it (for a feed's previous page).
+
+    Only the conditions in use are written into the statement, so that each combination gets
+    a plan of its own (a person's few interviews are found through the person, not by reading
+    the whole archive in time order)."""
+    args: list[Any] = [now]
+    joins, conditions = "", [PUBLIC]
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if where.series_slug is not None:
+        conditions.append(f"s.slug = {param(where.series_slug)}")
+    if where.person_slug is not None:
+        joins = """
+          JOIN interview_participants featuring ON featuring.interview_id = i.id
+          JOIN people person ON person.id = featuring.person_id"""
+        conditions.append(f"person.slug = {param(where.person_slug)}")
+    if where.tag is not None:
+        conditions.append(f"i.tags @> ARRAY[{param(where.tag)}::text]")
+    if after is not None:
+        direction = ">" if newer else "<"
+        conditions.append(
+            f"({PUBLISHED_AT}, i.id) {direction} ({param(after[0])}, {param(after[1])})"
+        )
+    order = "ASC" if newer else "DESC"
     rows = await db.fetch(
         f"""
-        {_SELECT}
-         WHERE {PUBLIC}
-           AND ($2::text IS NULL OR s.slug = $2)
-           AND ($3::text IS NULL OR EXISTS (
-                   SELECT 1 FROM interview_participants ip JOIN people p ON p.id = ip.person_id
-                    WHERE ip.interview_id = i.id AND p.slug = $3))
-           AND ($4::text IS NULL OR i.tags @> ARRAY[$4])
-           AND ($5::timestamptz IS NULL OR ({PUBLISHED_AT}, i.id) {">" if newer else "<"} ($5, $6))
-         ORDER BY {PUBLISHED_AT} {"ASC" if newer else "DESC"}, i.id {"ASC" if newer else "DESC"}
-         LIMIT $7
+        {_SELECT} {joins}
+         WHERE {" AND ".join(conditions)}
+         ORDER BY {PUBLISHED_AT} {order}, i.id {order}
+         LIMIT {param(limit)}
         """,
-        now, where.series_slug, where.person_slug, where.tag, *(after or (None, None)), limit,
-    )  # fmt: skip
+        *args,
+    )
     return _rows(rows)[::-1] if newer else _rows(rows)
 
 
@@ -166,47 +195,75 @@ async def select_popular(
 async def select_related(
     db: asyncpg.Connection, now: datetime, interview_id: UUID, limit: int
 ) -> list[PublicRow]:
-    """Ranked by shared interviewees, interviewers, series and tags, then recency.
+    """Ranked by shared interviewees, then shared interviewers, then the same series, then
+    shared tags, then recency.
 
-    Only interviews that share something are candidates, found through indexes, so the cost
-    does not grow with the size of the archive.
+    Candidates are the latest few of each kind, found through indexes, so the cost does not
+    grow with the size of the archive.
     """
     rows = await db.fetch(
         f"""
         WITH me AS (SELECT id, series_id, tags FROM interviews WHERE id = $2),
         mine AS (SELECT person_id, role FROM interview_participants WHERE interview_id = $2),
         candidates AS (
-            SELECT ip.interview_id AS id FROM interview_participants ip JOIN mine USING (person_id)
+            SELECT id FROM (SELECT i.id FROM mine
+                              JOIN interview_participants ip USING (person_id, role)
+                              JOIN interviews i ON i.id = ip.interview_id
+                             WHERE {PUBLIC}
+                             ORDER BY {PUBLISHED_AT} DESC LIMIT 50) same_people
             UNION
-            SELECT id FROM (SELECT i.id FROM interviews i, me
-                             WHERE i.series_id = me.series_id AND {PUBLIC}
+            SELECT id FROM (SELECT i.id FROM interviews i
+                             WHERE i.series_id = (SELECT series_id FROM interviews WHERE id = $2)
+                               AND {PUBLIC}
                              ORDER BY {PUBLISHED_AT} DESC LIMIT 50) same_series
             UNION
             SELECT id FROM (SELECT i.id FROM interviews i, me
                              WHERE i.tags && me.tags AND {PUBLIC}
                              ORDER BY {PUBLISHED_AT} DESC LIMIT 50) same_tags
         ),
-        scored AS (
+        ranked AS (
             SELECT c.id,
-                   4 * (SELECT count(*) FROM interview_participants ip JOIN mine USING (person_id)
-                         WHERE ip.interview_id = c.id AND ip.role = 'interviewee'
-                           AND mine.role = 'interviewee')
-                 + 2 * (SELECT count(*) FROM interview_participants ip JOIN mine USING (person_id)
-                         WHERE ip.interview_id = c.id AND ip.role = 'interviewer'
-                           AND mine.role = 'interviewer')
-                 + (SELECT CASE WHEN i.series_id = me.series_id THEN 1 ELSE 0 END
-                      FROM interviews i, me WHERE i.id = c.id)
-                 + (SELECT count(*) FROM interviews i, me, unnest(i.tags) AS tag
-                     WHERE i.id = c.id AND tag = ANY (me.tags)) AS score
-              FROM candidates c
-             WHERE c.id <> $2
+                   (SELECT count(*) FROM interview_participants ip JOIN mine USING (person_id, role)
+                     WHERE ip.interview_id = c.id AND ip.role = 'interviewee') AS interviewees,
+                   (SELECT count(*) FROM interview_participants ip JOIN mine USING (person_id, role)
+                     WHERE ip.interview_id = c.id AND ip.role = 'interviewer') AS interviewers,
+                   (i.series_id = me.series_id) AS same_series,
+                   cardinality(ARRAY(SELECT unnest(i.tags) INTERSECT SELECT unnest(me.tags)))
+                       AS tags
+              FROM candidates c JOIN interviews i ON i.id = c.id, me
+             WHERE c.id <> me.id
         )
-        {_SELECT} JOIN scored ON scored.id = i.id
-         WHERE {PUBLIC} AND scored.score > 0
-         ORDER BY scored.score DESC, {PUBLISHED_AT} DESC, i.id DESC
+        {_SELECT} JOIN ranked r ON r.id = i.id
+         WHERE {PUBLIC}
+         ORDER BY r.interviewees DESC, r.interviewers DESC, r.same_series DESC, r.tags DESC,
+                  {PUBLISHED_AT} DESC, i.id DESC
          LIMIT $3
         """,
         now, interview_id, limit,
+    )  # fmt: skip
+    return _rows(rows)
+
+
+async def select_latest_by_series(
+    db: asyncpg.Connection, now: datetime, per_series: int
+) -> list[PublicRow]:
+    """The latest public interviews of every active series, in one query."""
+    rows = await db.fetch(
+        f"""
+        WITH picked AS (
+            SELECT latest.id FROM series active CROSS JOIN LATERAL (
+                SELECT i.id FROM interviews i
+                 WHERE i.series_id = active.id AND {PUBLIC}
+                 ORDER BY {PUBLISHED_AT} DESC, i.id DESC
+                 LIMIT $2
+            ) AS latest
+             WHERE active.status = 'active'
+        )
+        {_SELECT}
+         WHERE i.id IN (SELECT id FROM picked)
+         ORDER BY {PUBLISHED_AT} DESC, i.id DESC
+        """,
+        now, per_series,
     )  # fmt: skip
     return _rows(rows)
 

@@ -15,6 +15,7 @@ from app.content.queries import (
     PublicRow,
     interview_is_withdrawn,
     select_editors_choice,
+    select_latest_by_series,
     select_popular,
     select_public_interview,
     select_public_interview_id,
@@ -105,16 +106,14 @@ class ContentController(Controller):
                         )
                     )
                 case "series":
+                    latest = await select_latest_by_series(db, now, size)
                     for series in await select_public_series(db):
                         if series["status"] != "active":
                             continue
-                        where = PublicFilter(series_slug=series["slug"])
-                        rows = await select_public_page(db, now, where, None, size)
+                        items = [card(r, site) for r in latest if r.series_slug == series["slug"]]
                         result.append(
                             Section(
-                                name=f"series/{series['slug']}",
-                                title=series["title"],
-                                items=[card(r, site) for r in rows],
+                                name=f"series/{series['slug']}", title=series["title"], items=items
                             )
                         )
         return Frontpage(sections=result, feeds=site.feeds())
@@ -238,7 +237,7 @@ class ContentController(Controller):
     @post("/interviews/{slug:str}/views", status_code=202, responses=problems(404, 429))
     async def record_view(
         self, request: Request[Any, Any, Any], db: Db, now: Now, state: State, slug: FromPath[str]
-    ) -> Response[None]:
+    ) -> Response[bytes]:
         """Count a view for the popular section (bounded per client)."""
         client = request.client.host if request.client else "unknown"
         if wait := state.views.retry_after(client):
@@ -249,4 +248,4 @@ class ContentController(Controller):
         if interview_id is None:
             raise not_found("interview")
         state.views.record(client, interview_id, now.date())
-        return Response(None, status_code=202)
+        return Response(b"", status_code=202, media_type="text/plain")

@@ -48,6 +48,12 @@ UPGRADE = [
         ON interviews ((coalesce(published_at, publish_at)) DESC, id DESC)
      WHERE status IN ('published', 'scheduled')
     """,
+    """
+    CREATE INDEX interviews_series_public_idx
+        ON interviews (series_id, (coalesce(published_at, publish_at)) DESC, id DESC)
+     WHERE status IN ('published', 'scheduled')
+    """,
+    "CREATE INDEX pull_quotes_interview_idx ON pull_quotes (interview_id, position)",
     "CREATE INDEX interviews_scheduled_idx ON interviews (publish_at) WHERE status = 'scheduled'",
     """
     CREATE FUNCTION notify_content_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -72,6 +78,8 @@ DOWNGRADE = [
     *(f"DROP TRIGGER {table}_notify_content_change ON {table}" for table in CONTENT_TABLES),
     "DROP FUNCTION notify_content_change()",
     "DROP INDEX interviews_scheduled_idx",
+    "DROP INDEX pull_quotes_interview_idx",
+    "DROP INDEX interviews_series_public_idx",
     "DROP INDEX interviews_public_idx",
     "DROP TABLE interview_views",
     "DROP TABLE editors_choice",

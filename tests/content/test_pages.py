@@ -1,0 +1,250 @@
+"""The interview page, its JSON-LD, and the related interviews it (and /related) lists."""
+
+from app.demo import ANSWER, TEASER
+from tests.conftest import MovableClock
+from tests.content import (
+    BASE,
+    CONTENT,
+    Headers,
+    World,
+    add_quote,
+    get_json,
+    problem,
+    publish,
+    schedule,
+    slugs,
+    thursday_interview,
+    withdraw,
+)
+from tests.factories import Client, Json
+
+SLUG = "thursday-interview-murad-muradov"
+
+
+async def page_of(client: Client, slug: str) -> Json:
+    return await get_json(client, f"{CONTENT}/interviews/{slug}")
+
+
+async def test_seed_interview_page(client: Client, editor: Headers) -> None:
+    interview = await thursday_interview(client, editor, teaser=TEASER)
+    lauri, murad = interview["lauri"], interview["murad"]
+    # A second, unfeatured pull quote, from the interviewer.
+    await add_quote(client, editor, interview, "How was your visit to Yerevan?", lauri)
+
+    page = await page_of(client, SLUG)
+    assert page["id"] == interview["id"]
+    assert page["slug"] == SLUG
+    assert page["title"] == "Thursday Interview: Murad Muradov"
+    assert page["url"] == f"{BASE}/interviews/{SLUG}"
+    assert page["published_at"] == "2026-11-26T09:00:00Z"
+    assert page["participants"] == [
+        {
+            "slug": "lauri-nikulainen",
+            "name": "Lauri Nikulainen",
+            "headline": "Host of the Thursday Interview",
+            "url": f"{BASE}/people/lauri-nikulainen",
+            "role": "interviewer",
+        },
+        {
+            "slug": "murad-muradov",
+            "name": "Murad Muradov",
+            "headline": "A leading person in Azerbaijan's think tank community",
+            "url": f"{BASE}/people/murad-muradov",
+            "role": "interviewee",
+        },
+    ]
+    assert [block["type"] for block in page["body"]] == ["paragraph", "question", "answer"]
+    assert page["body"][1]["speaker_id"] == lauri["id"]
+    assert page["body"][2] == {
+        "type": "answer",
+        "id": "visit",
+        "speaker_id": murad["id"],
+        "text": ANSWER.replace("largely positive", "<em>largely positive</em>", 1),
+    }
+
+    html = page["html"]
+    question = (
+        '<p class="question"><strong>Lauri Nikulainen:</strong> How was your visit to Yerevan?</p>'
+    )
+    assert question in html
+    assert html.index("<strong>Lauri Nikulainen:</strong>") < html.index("How was your visit")
+    assert '<p class="answer"><strong>Murad Muradov:</strong> My experience was ' in html
+    assert "<em>largely positive</em>" in html
+    assert html.index("Last September") < html.index(question) < html.index("<em>largely")
+
+    assert page["pull_quotes"] == [
+        {
+            "text": "My negative expectations luckily didn’t play out.",
+            "speaker": "Murad Muradov",
+            "featured": True,
+        },
+        {
+            "text": "How was your visit to Yerevan?",
+            "speaker": "Lauri Nikulainen",
+            "featured": False,
+        },
+    ]
+    assert page["series"] == {
+        "slug": "thursday-interview",
+        "title": "Thursday Interview",
+        "url": f"{BASE}/series/thursday-interview",
+    }
+    assert page["tags"] == ["Armenia", "Azerbaijan", "peace process"]
+    assert page["teasers"] == {"card": TEASER}
+    assert page["feeds"] == {
+        "rss": f"{BASE}/feeds/series/thursday-interview.rss",
+        "atom": f"{BASE}/feeds/series/thursday-interview.atom",
+        "json": f"{BASE}/feeds/series/thursday-interview.json",
+    }
+    assert page["reading_minutes"] == 1
+    assert page["card"] == await get_json(client, f"{CONTENT}/interviews/{SLUG}/card")
+    assert page["related"] == []
+
+    ld = page["json_ld"]
+    assert ld["@context"] == "https://schema.org"
+    assert ld["@type"] == "NewsArticle"
+    assert ld["genre"] == "Interview"
+    assert ld["headline"] == "Thursday Interview: Murad Muradov"
+    assert ld["url"] == f"{BASE}/interviews/{SLUG}"
+    assert ld["datePublished"] == "2026-11-26T09:00:00+00:00"
+    assert ld["author"] == [
+        {"@type": "Person", "name": "Lauri Nikulainen", "url": f"{BASE}/people/lauri-nikulainen"}
+    ]
+    assert ld["about"] == [
+        {"@type": "Person", "name": "Murad Muradov", "url": f"{BASE}/people/murad-muradov"}
+    ]
+    assert ld["isPartOf"]["name"] == "Thursday Interview"
+    assert ld["keywords"] == ["Armenia", "Azerbaijan", "peace process"]
+    assert ld["hasPart"] == [
+        {
+            "@type": "Quotation",
+            "text": "My negative expectations luckily didn’t play out.",
+            "creator": {"@type": "Person", "name": "Murad Muradov"},
+        },
+        {
+            "@type": "Quotation",
+            "text": "How was your visit to Yerevan?",
+            "creator": {"@type": "Person", "name": "Lauri Nikulainen"},
+        },
+    ]
+
+
+async def test_page_escapes_speaker_names_in_html(client: Client, editor: Headers) -> None:
+    world = World(client, editor)
+    host = await world.person("Tom & Jerry <Hosts>")
+    guest = await world.person("Murad Muradov")
+    body = [
+        {"type": "question", "speaker_id": host["id"], "text": "Why?"},
+        {"type": "answer", "speaker_id": guest["id"], "text": "Because."},
+    ]
+    interview = await world.published("Thursday Interview", host["name"], guest["name"], body=body)
+    page = await page_of(client, interview["slug"])
+    assert "<strong>Tom &amp; Jerry &lt;Hosts&gt;:</strong> Why?" in page["html"]
+    assert page["participants"][0]["name"] == "Tom & Jerry <Hosts>"
+
+
+async def related_world(client: Client, editor: Headers, clock: MovableClock) -> dict[str, Json]:
+    """An interview and others that share more or less with it, each published an hour
+    after the one before, so that the least related are the newest."""
+    world = World(client, editor)
+    found: dict[str, Json] = {}
+    found["me"] = await world.published(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov", tags=["Armenia"]
+    )
+    plan = [
+        # name: series, interviewer, interviewee, tags
+        ("same interviewee", "Caucasus Voices", "Anna Host", "Murad Muradov", []),
+        ("same interviewer", "Weekend Talk", "Lauri Nikulainen", "Zara Aliyeva", []),
+        ("same series", "Thursday Interview", "Other Host", "Tigran Grigoryan", []),
+        ("same tag", "Weekend Talk", "Third Host", "Vardan Petrosyan", ["Armenia"]),
+        ("unrelated", "Weekend Talk", "Third Host", "Nobody Related", ["Sports"]),
+    ]
+    for name, series, interviewer, interviewee, tags in plan:
+        clock.advance(hours=1)
+        found[name] = await world.published(series, interviewer, interviewee, tags=tags)
+    # Closely related, but not public: a draft, one scheduled for later, one withdrawn.
+    found["draft"] = await world.draft(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov", tags=["Armenia"]
+    )
+    found["scheduled"] = await world.draft(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov", tags=["Armenia"]
+    )
+    await schedule(client, editor, found["scheduled"], "2026-12-03T10:00:00Z")
+    found["withdrawn"] = await world.published(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov", tags=["Armenia"]
+    )
+    await withdraw(client, editor, found["withdrawn"])
+    return found
+
+
+async def test_related_ranks_people_then_series_then_tags(
+    client: Client, editor: Headers, clock: MovableClock
+) -> None:
+    found = await related_world(client, editor, clock)
+    slug_of = {name: interview["slug"] for name, interview in found.items()}
+    expected = [
+        slug_of["same interviewee"],
+        slug_of["same interviewer"],
+        slug_of["same series"],
+        slug_of["same tag"],
+    ]
+    response = await get_json(client, f"{CONTENT}/interviews/{slug_of['me']}/related", limit=20)
+    assert slugs(response["items"]) == expected
+    assert response["next_cursor"] is None
+    for name in ("me", "unrelated", "draft", "scheduled", "withdrawn"):
+        assert slug_of[name] not in slugs(response["items"]), name
+
+    page = await page_of(client, slug_of["me"])
+    assert slugs(page["related"]) == expected  # at most four on the page
+    short = await get_json(client, f"{CONTENT}/interviews/{slug_of['me']}/related", limit=2)
+    assert slugs(short["items"]) == expected[:2]
+
+
+async def test_related_series_ranks_above_tag_whichever_is_newer(
+    client: Client, editor: Headers, clock: MovableClock
+) -> None:
+    """Sharing only the series ranks above sharing only one tag, even when the tag-sharing
+    interview is the newer one."""
+    world = World(client, editor)
+    me = await world.published(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov", tags=["Armenia"]
+    )
+    clock.advance(hours=1)
+    same_series = await world.published("Thursday Interview", "Other Host", "Tigran Grigoryan")
+    clock.advance(hours=1)
+    same_tag = await world.published(
+        "Weekend Talk", "Third Host", "Vardan Petrosyan", tags=["Armenia"]
+    )
+    response = await get_json(client, f"{CONTENT}/interviews/{me['slug']}/related")
+    assert slugs(response["items"]) == [same_series["slug"], same_tag["slug"]]
+
+
+async def test_related_shows_a_scheduled_interview_once_its_time_comes(
+    client: Client, editor: Headers, clock: MovableClock
+) -> None:
+    found = await related_world(client, editor, clock)
+    me = found["me"]["slug"]
+    before = await get_json(client, f"{CONTENT}/interviews/{me}/related", limit=20)
+    assert found["scheduled"]["slug"] not in slugs(before["items"])
+    clock.current = clock.current.replace(year=2026, month=12, day=3, hour=10, minute=0)
+    after = await get_json(client, f"{CONTENT}/interviews/{me}/related", limit=20)
+    # Same interviewee, interviewer, series and tag: the most related of all.
+    assert slugs(after["items"])[0] == found["scheduled"]["slug"]
+    assert found["draft"]["slug"] not in slugs(after["items"])
+    assert found["withdrawn"]["slug"] not in slugs(after["items"])
+    # The draft, published, joins too; the page never lists the interview itself.
+    await publish(client, editor, found["draft"])
+    page = await page_of(client, me)
+    assert found["draft"]["slug"] in slugs(page["related"])
+    assert me not in slugs(page["related"])
+
+
+async def test_related_limits_and_errors(client: Client, editor: Headers) -> None:
+    world = World(client, editor)
+    me = await world.published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
+    for limit in (0, 21):
+        body = problem(
+            await client.get(f"{CONTENT}/interviews/{me['slug']}/related?limit={limit}"), 400
+        )
+        assert body["errors"][0]["field"] == "limit"
+    problem(await client.get(f"{CONTENT}/interviews/nothing-here/related"), 404)
