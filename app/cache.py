@@ -16,9 +16,10 @@ import asyncio
 import contextlib
 import gzip
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -147,13 +148,18 @@ def _matches(if_none_match: str, tag: str) -> bool:
     return False
 
 
+_ASCTIME = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$")
+
+
 def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool:
     try:
         since = parsedate_to_datetime(if_modified_since)
     except (TypeError, ValueError, IndexError):
         return False  # garbage is ignored, as RFC 9110 asks
     if since.tzinfo is None:
-        return False
+        if not _ASCTIME.match(if_modified_since):
+            return False  # a date without its zone is not one of the three HTTP forms
+        since = since.replace(tzinfo=UTC)  # asctime, which RFC 9110 reads as GMT
     return last_modified.replace(microsecond=0) <= since
 
 

@@ -90,8 +90,19 @@ def wait_ready(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer in {seconds} s")
 
 
-def wrk(url: str, seconds: int, connections: int, headers: dict[str, str] | None = None) -> dict[str, float]:
-    command = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+def wrk(
+    url: str, seconds: int, connections: int, headers: dict[str, str] | None = None
+) -> dict[str, float]:
+    command = [
+        "taskset",
+        "-c",
+        LOAD_CORE,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -141,7 +152,9 @@ http {{
     return process
 
 
-def run_size(url: str, interviews: int, seconds: int, connections: int) -> dict[str, dict[str, float]]:
+def run_size(
+    url: str, interviews: int, seconds: int, connections: int
+) -> dict[str, dict[str, float]]:
     print(f"\n== {interviews:,} interviews: seeding ...", flush=True)
     print(f"seeded in {asyncio.run(seed(url, interviews)):.1f} s", flush=True)
     people = asyncio.run(guests(url, 21))
@@ -215,7 +228,9 @@ def report(interviews: int, results: dict[str, dict[str, float]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,100000", help="archive sizes (interviews)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=32)

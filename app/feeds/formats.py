@@ -195,14 +195,14 @@ def _json_item(row: PublicRow, site: Site) -> dict[str, Any]:
         "id": f"urn:uuid:{row.id}",
         "url": site.interview(row.slug),
         "title": strip_controls(row.title),
-        "content_html": _html(row),
+        "content_html": strip_controls(_html(row)),
         "summary": strip_controls(_summary(row)),
         "date_published": row.published_at.isoformat(),
         "date_modified": item_updated(row).isoformat(),
-        "tags": [row.series_title, *row.tags],
+        "tags": [strip_controls(tag) for tag in (row.series_title, *row.tags)],
     }
     authors = [
-        {"name": p.name, "url": site.person(p.slug)}
+        {"name": strip_controls(p.name), "url": site.person(p.slug)}
         for p in row.participants
         if p.role == "interviewer"
     ]

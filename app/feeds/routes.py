@@ -1,8 +1,9 @@
 """Feeds for everything, each series and each person, in RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Response, get
@@ -24,6 +25,7 @@ from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
 
 PAGE_SIZE = 20
+EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 FORMATS: dict[str, tuple[str, Callable[[FeedPage, Site], bytes]]] = {
     "rss": ("application/rss+xml; charset=utf-8", rss),
     "atom": ("application/atom+xml; charset=utf-8", atom),
@@ -67,6 +69,10 @@ async def _render(
     def page_url(*cursor_key: Any) -> str:
         return f"{first_url}?cursor={encode_cursor(*cursor_key)}"
 
+    previous_url = None  # RFC 5005: the newest page has none
+    if more_newer:
+        previous_url = page_url(rows[0].published_at, rows[0].id, True) if rows else first_url
+
     feed = FeedPage(
         title=title,
         description=description,
@@ -76,17 +82,19 @@ async def _render(
         next_url=page_url(rows[-1].published_at, rows[-1].id, False)
         if more_older and rows
         else None,
-        previous_url=(page_url(rows[0].published_at, rows[0].id, True) if more_newer and rows
-                      else first_url if key else None),
+        previous_url=previous_url,
         hub_url=settings.websub_hub,
         site_title=settings.site_title,
         items=rows,
-        updated=max((item_updated(r) for r in rows), default=now),
+        # An empty page is dated by a fixed time, so that its validators stay put.
+        updated=max((item_updated(r) for r in rows), default=EMPTY_FEED_UPDATED),
     )  # fmt: skip
     media_type, render = FORMATS[ending]
     headers = {}
     if settings.websub_hub:
-        headers["Link"] = f'<{settings.websub_hub}>; rel="hub", <{feed.self_url}>; rel="self"'
+        # Header values are Latin-1: non-Latin slugs go percent-encoded.
+        self_url = quote(feed.self_url, safe=":/?=&%")
+        headers["Link"] = f'<{settings.websub_hub}>; rel="hub", <{self_url}>; rel="self"'
     return Response(render(feed, site), media_type=media_type, headers=headers)
 
 
