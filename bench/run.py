@@ -55,7 +55,8 @@ async def guests(url: str, count: int) -> list[str]:
     try:
         rows = await connection.fetch(
             """
-            SELECT DISTINCT p.slug FROM interview_participants ip JOIN people p ON p.id = ip.person_id
+            SELECT DISTINCT p.slug
+              FROM interview_participants ip JOIN people p ON p.id = ip.person_id
              WHERE ip.role = 'interviewee' ORDER BY p.slug LIMIT $1
             """,
             count,
