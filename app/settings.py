@@ -12,6 +12,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".colloquy"
     base_url: str = ""  # empty: http://{host}:{port}
     site_title: str = "Colloquy"
+    site_language: str = "en"
     websub_hub: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -26,6 +27,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "data_dir": env.get("COLLOQUY_DATA_DIR"),
             "base_url": env.get("COLLOQUY_BASE_URL"),
             "site_title": env.get("COLLOQUY_SITE_TITLE"),
+            "site_language": env.get("COLLOQUY_SITE_LANGUAGE"),
             "websub_hub": env.get("COLLOQUY_WEBSUB_HUB") or None,
             "host": env.get("COLLOQUY_HOST"),
             "port": env.get("COLLOQUY_PORT"),

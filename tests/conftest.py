@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from app.auth import Role, issue_token
-from app.cache import keep_listening
+from app.cache import PublicCache, keep_listening
 from app.clock import Clock
 from app.db import create_pool, migrate
 from app.embedded import EmbeddedPostgres
@@ -92,30 +92,34 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(
+async def app(
     settings: Settings, pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app over the test pool, in the test's event loop; unauthenticated.
+) -> AsyncIterator[PublicCache]:
+    """The app over the test pool and clock.
 
-    The app's lifespan is not run (its task group cannot span fixture set-up and tear-down);
-    the one background task reads need, the change listener, is started here."""
-    app = create_app(settings, pool=pool, clock=clock)
-    freshness = app.state.freshness
+    Its lifespan is not run (its task group cannot span fixture set-up and tear-down); the one
+    background task that reads need, the change listener, is started here."""
+    service = create_app(settings, pool=pool, clock=clock)
+    freshness = service.state.freshness
     listener = asyncio.create_task(keep_listening(settings.database_url or "", freshness))
-    for _ in range(1000):
-        if freshness.listening:
-            break
-        await asyncio.sleep(0.005)
-    else:
-        raise RuntimeError("the change listener did not start within 5 s")
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver"
-        ) as test_client:
-            yield test_client
+        for _ in range(1000):
+            if freshness.listening:
+                break
+            await asyncio.sleep(0.005)
+        else:
+            raise RuntimeError("the change listener did not start within 5 s")
+        yield service
     finally:
         listener.cancel()
+
+
+@pytest.fixture
+async def client(app: PublicCache) -> AsyncIterator[httpx.AsyncClient]:
+    """An unauthenticated client of the app, in the test's event loop."""
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+        yield test_client
 
 
 async def bearer(db: asyncpg.Connection, role: Role, clock: Clock) -> dict[str, str]:

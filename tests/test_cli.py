@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import traversable_temp_dir
+from tests.postmaster import alive, postmaster_pid, server_running, stop_leftover_server, wait_dead
 
 REPO = Path(__file__).resolve().parent.parent
 COLLOQUY = shutil.which("colloquy", path=str(Path(sys.executable).parent)) or shutil.which(
@@ -50,45 +51,6 @@ class Cli:
             cwd=REPO,
             timeout=timeout,
         )
-
-
-def postmaster_pid(data_dir: Path) -> int | None:
-    try:
-        return int((data_dir / "postgres" / "postmaster.pid").read_text().splitlines()[0])
-    except (FileNotFoundError, IndexError, ValueError):
-        return None
-
-
-def alive(pid: int) -> bool:
-    """Whether the process runs (a zombie nobody has reaped yet does not count)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
-def wait_dead(pid: int, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def server_running(data_dir: Path) -> bool:
-    pid = postmaster_pid(data_dir)
-    return pid is not None and alive(pid)
-
-
-def stop_leftover_server(data_dir: Path) -> None:
-    """Stop a server a failed test (or a bug) left behind, so its folder can go."""
-    pid = postmaster_pid(data_dir)
-    if pid is None or not alive(pid):
-        return
-    os.kill(pid, signal.SIGINT)  # fast shutdown
-    wait_dead(pid, 15)
 
 
 @pytest.fixture

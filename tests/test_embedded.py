@@ -3,11 +3,9 @@
 import asyncio
 import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import pytest
 
 from app.embedded import EmbeddedPostgres
 from tests.conftest import traversable_temp_dir
+from tests.postmaster import alive, postmaster_pid, stop_leftover_server, wait_dead
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,39 +30,6 @@ def data_dir() -> Iterator[Path]:
     finally:
         stop_leftover_server(path)
         shutil.rmtree(parent, ignore_errors=True)
-
-
-def postmaster_pid(data_dir: Path) -> int | None:
-    try:
-        return int((data_dir / "postgres" / "postmaster.pid").read_text().splitlines()[0])
-    except (FileNotFoundError, IndexError, ValueError):
-        return None
-
-
-def alive(pid: int) -> bool:
-    """Whether the process runs (a zombie nobody has reaped yet does not count)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
-def wait_dead(pid: int, seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def stop_leftover_server(data_dir: Path) -> None:
-    """Stop a server a failed test left behind (fast shutdown), so its folder can go."""
-    pid = postmaster_pid(data_dir)
-    if pid is not None and alive(pid):
-        os.kill(pid, signal.SIGINT)
-        wait_dead(pid)
 
 
 def query(url: str, *statements: str) -> list[Any]:

@@ -29,6 +29,7 @@ class FeedPage(msgspec.Struct, kw_only=True):
     previous_url: str | None
     hub_url: str | None
     site_title: str
+    language: str
     items: list[PublicRow]
     updated: datetime
 
@@ -117,6 +118,7 @@ def rss(feed: FeedPage, site: Site) -> bytes:
         f"<title>{_x(feed.title)}</title>"
         f"<link>{_x(feed.home_url)}</link>"
         f"<description>{_x(feed.description)}</description>"
+        f"<language>{_x(feed.language)}</language>"
         f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>"
         "<docs>https://www.rssboard.org/rss-specification</docs>"
         + "".join(links)
@@ -161,7 +163,7 @@ def atom(feed: FeedPage, site: Site) -> bytes:
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" {NAMESPACES}>'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={_a(feed.language)} {NAMESPACES}>'
         f"<id>{_x(feed.first_url)}</id>"
         f"<title>{_x(feed.title)}</title>"
         f"<subtitle>{_x(feed.description)}</subtitle>"
@@ -180,6 +182,7 @@ def json_feed(feed: FeedPage, site: Site) -> bytes:
         "home_page_url": feed.home_url,
         "feed_url": feed.self_url,
         "description": strip_controls(feed.description),
+        "language": feed.language,
         "authors": [{"name": strip_controls(feed.site_title)}],
         "items": [_json_item(row, site) for row in feed.items],
     }

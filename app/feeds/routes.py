@@ -85,6 +85,7 @@ async def _render(
         previous_url=previous_url,
         hub_url=settings.websub_hub,
         site_title=settings.site_title,
+        language=settings.site_language,
         items=rows,
         # An empty page is dated by a fixed time, so that its validators stay put.
         updated=max((item_updated(r) for r in rows), default=EMPTY_FEED_UPDATED),

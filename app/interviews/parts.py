@@ -4,6 +4,8 @@ Each write counts a new version of the interview and answers with the whole inte
 new ETag, so that If-Match always refers to the one interview version.
 """
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +21,7 @@ from app.etags import expected_version
 from app.interviews.content import check_quote_source, prepare_teaser
 from app.interviews.lifecycle import lock_for_edit
 from app.interviews.queries import (
+    LockedInterview,
     count_interviewees,
     delete_pull_quote,
     delete_teaser,
@@ -42,6 +45,21 @@ from app.interviews.schemas import (
 )
 from app.text import plain_text
 
+Change = Callable[[LockedInterview], Awaitable[None]]
+
+
+async def edit_part(
+    request: Request[Any, Any, Any], db: Db, now: datetime, interview_id: UUID, change: Change
+) -> Response[Interview]:
+    """Lock the interview for this editor, apply `change`, count a new version, answer with it."""
+    async with db.transaction():
+        locked = await lock_for_edit(
+            db, interview_id, now, role_of(request), expected_version(request)
+        )
+        await change(locked)
+        await update_interview(db, interview_id, {}, now)
+    return await current(db, interview_id, now)
+
 
 class InterviewPartsController(Controller):
     path = "/admin/v1/interviews/{interview_id:uuid}"
@@ -59,10 +77,8 @@ class InterviewPartsController(Controller):
     ) -> Response[Interview]:
         """Set the ordered list of interviewers and interviewees."""
         check_participants_unique(data)
-        async with db.transaction():
-            locked = await lock_for_edit(
-                db, interview_id, now, role_of(request), expected_version(request)
-            )
+
+        async def change(locked: LockedInterview) -> None:
             kept = {p.person_id for p in data}
             for index, block in enumerate(locked.body):
                 if isinstance(block, Question | Answer) and block.speaker_id not in kept:
@@ -76,8 +92,8 @@ class InterviewPartsController(Controller):
                 raise ProblemError(
                     422, "only a draft may have no interviewee", field="participants"
                 )
-            await update_interview(db, interview_id, {}, now)
-        return await current(db, interview_id, now)
+
+        return await edit_part(request, db, now, interview_id, change)
 
     @post("/pull-quotes", responses=WRITE, status_code=201)
     async def create_pull_quote(
@@ -91,14 +107,12 @@ class InterviewPartsController(Controller):
         """Add a pull quote; one that names its answer block must occur in it."""
         values = msgspec.structs.asdict(data)
         values["text"] = plain_text(data.text)
-        async with db.transaction():
-            locked = await lock_for_edit(
-                db, interview_id, now, role_of(request), expected_version(request)
-            )
+
+        async def change(locked: LockedInterview) -> None:
             check_quote_source(values["text"], data.speaker_id, data.block_id, locked.body)
             await insert_pull_quote(db, interview_id, values, now)
-            await update_interview(db, interview_id, {}, now)
-        response = await current(db, interview_id, now)
+
+        response = await edit_part(request, db, now, interview_id, change)
         response.status_code = 201
         return response
 
@@ -116,18 +130,16 @@ class InterviewPartsController(Controller):
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if "text" in changes:
             changes["text"] = plain_text(changes["text"])
-        async with db.transaction():
-            locked = await lock_for_edit(
-                db, interview_id, now, role_of(request), expected_version(request)
-            )
+
+        async def change(locked: LockedInterview) -> None:
             quotes = {q.id: q for q in await select_pull_quotes(db, interview_id)}
             if quote_id not in quotes:
                 raise not_found("pull quote")
             merged = msgspec.structs.replace(quotes[quote_id], **changes)
             check_quote_source(merged.text, merged.speaker_id, merged.block_id, locked.body)
             await update_pull_quote(db, interview_id, quote_id, changes)
-            await update_interview(db, interview_id, {}, now)
-        return await current(db, interview_id, now)
+
+        return await edit_part(request, db, now, interview_id, change)
 
     @delete("/pull-quotes/{quote_id:uuid}", responses=WRITE, status_code=200)
     async def delete_pull_quote(
@@ -139,12 +151,12 @@ class InterviewPartsController(Controller):
         quote_id: FromPath[UUID],
     ) -> Response[Interview]:
         """Remove a pull quote."""
-        async with db.transaction():
-            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+
+        async def change(_: LockedInterview) -> None:
             if not await delete_pull_quote(db, interview_id, quote_id):
                 raise not_found("pull quote")
-            await update_interview(db, interview_id, {}, now)
-        return await current(db, interview_id, now)
+
+        return await edit_part(request, db, now, interview_id, change)
 
     @put("/teasers/{placement:str}", responses=WRITE)
     async def set_teaser(
@@ -158,11 +170,11 @@ class InterviewPartsController(Controller):
     ) -> Response[Interview]:
         """Set the teaser for one placement (card, frontpage, social, newsletter)."""
         text = prepare_teaser(placement, data.text)
-        async with db.transaction():
-            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+
+        async def change(_: LockedInterview) -> None:
             await upsert_teaser(db, interview_id, placement, text)
-            await update_interview(db, interview_id, {}, now)
-        return await current(db, interview_id, now)
+
+        return await edit_part(request, db, now, interview_id, change)
 
     @delete("/teasers/{placement:str}", responses=WRITE, status_code=200)
     async def delete_teaser(
@@ -174,9 +186,9 @@ class InterviewPartsController(Controller):
         placement: FromPath[Placement],
     ) -> Response[Interview]:
         """Remove the teaser of one placement."""
-        async with db.transaction():
-            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+
+        async def change(_: LockedInterview) -> None:
             if not await delete_teaser(db, interview_id, placement):
                 raise not_found("teaser")
-            await update_interview(db, interview_id, {}, now)
-        return await current(db, interview_id, now)
+
+        return await edit_part(request, db, now, interview_id, change)

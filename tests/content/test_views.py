@@ -14,9 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from app.cache import PublicCache, keep_listening
-from app.main import create_app
-from app.settings import Settings
+from app.cache import PublicCache
 from tests.conftest import MovableClock
 from tests.content import (
     CONTENT,
@@ -46,26 +44,6 @@ def monotonic(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMonotonic]:
     fake = FakeMonotonic()
     monkeypatch.setattr("app.content.views.time", fake)
     yield fake
-
-
-@pytest.fixture
-async def app(
-    settings: Settings, pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection
-) -> AsyncIterator[PublicCache]:
-    """The app as tests/conftest.py builds it for `client`, change listener included."""
-    service = create_app(settings, pool=pool, clock=clock)
-    freshness = service.state.freshness
-    listener = asyncio.create_task(keep_listening(settings.database_url or "", freshness))
-    try:
-        for _ in range(1000):
-            if freshness.listening:
-                break
-            await asyncio.sleep(0.005)
-        else:
-            raise RuntimeError("the change listener did not start within 5 s")
-        yield service
-    finally:
-        listener.cancel()
 
 
 @asynccontextmanager
