@@ -18,8 +18,9 @@ from granian.constants import Interfaces
 
 from app.auth import Role, issue_token
 from app.clock import Clock
-from app.db import connect, migrate
+from app.db import connect, create_pool, migrate
 from app.embedded import EmbeddedPostgres, EmbeddedPostgresError
+from app.events.worker import run_worker
 from app.settings import Settings
 from app.tokens.queries import count_tokens, revoke_token, select_tokens
 
@@ -81,6 +82,20 @@ async def _welcome(db: asyncpg.Connection, settings: Settings) -> None:
     )
 
 
+def worker(settings: Settings, _: argparse.Namespace) -> None:
+    async def work(url: str) -> None:
+        pool = await create_pool(url, 4)
+        try:
+            await run_worker(pool, Clock(), settings)
+        finally:
+            await pool.close()
+
+    with database(settings) as url:
+        migrate(url)
+        print("worker running; Ctrl-C stops it", flush=True)
+        asyncio.run(work(url))
+
+
 def run_migrate(settings: Settings, args: argparse.Namespace) -> None:
     with database(settings) as url:
         migrate(url, args.revision)
@@ -140,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     command("serve", serve, "migrate, then serve the API on COLLOQUY_HOST:COLLOQUY_PORT")
+    command("worker", worker, "only dispatch events and deliver webhooks (no HTTP server)")
     command("migrate", run_migrate, "bring the schema up (or down) to a revision").add_argument(
         "--revision", default="head", help="alembic revision (default: head)"
     )

@@ -21,6 +21,7 @@ from app.content.views import ViewCounter
 from app.db import create_pool, provide_connection
 from app.editors_choice.routes import EditorsChoiceController
 from app.errors import EXCEPTION_HANDLERS
+from app.events.worker import run_worker
 from app.feeds.routes import FeedController
 from app.health import live, ready
 from app.interviews.parts import InterviewPartsController
@@ -29,6 +30,7 @@ from app.people.routes import PeopleController
 from app.series.routes import SeriesController
 from app.settings import Settings
 from app.tokens.routes import TokenController
+from app.webhooks.routes import WebhookController
 
 
 def provide_now(state: State) -> datetime:
@@ -50,10 +52,13 @@ def create_app(
                     raise RuntimeError("create_app needs settings.database_url or a pool")
                 app.state.pool = await create_pool(settings.database_url, settings.pool_size)
                 stack.push_async_callback(app.state.pool.close)
-            for work in (
+            background = [
                 app.state.views.run(app.state.pool),
                 keep_listening(settings.database_url or "", app.state.freshness),
-            ):
+            ]
+            if settings.run_worker:
+                background.append(run_worker(app.state.pool, app.state.clock, settings))
+            for work in background:
                 task = asyncio.create_task(work)
                 stack.callback(task.cancel)
             yield
@@ -70,6 +75,7 @@ def create_app(
             EditorsChoiceController,
             ContentController,
             FeedController,
+            WebhookController,
         ],
         dependencies={
             "db": Provide(provide_connection),

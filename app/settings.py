@@ -19,6 +19,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 1_048_576
     pool_size: int = 10
     workers: int = 1
+    run_worker: bool = True
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -34,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "max_body_bytes": env.get("COLLOQUY_MAX_BODY_BYTES"),
             "pool_size": env.get("COLLOQUY_POOL_SIZE"),
             "workers": env.get("COLLOQUY_WORKERS"),
+            "run_worker": env.get("COLLOQUY_RUN_WORKER"),
+            "webhook_allow_private": env.get("COLLOQUY_WEBHOOK_ALLOW_PRIVATE"),
         }
         given = {name: value for name, value in raw.items() if value is not None}
         # strict=False lets msgspec turn "8000" into 8000 and name the variable that is wrong.

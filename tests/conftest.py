@@ -24,7 +24,10 @@ from app.embedded import EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
 
-TABLES = "tokens, teasers, pull_quotes, interview_participants, interviews, people, series"
+TABLES = (
+    "delivery_attempts, deliveries, webhooks, events, interview_views, editors_choice, tokens, "
+    "teasers, pull_quotes, interview_participants, interviews, people, series"
+)
 
 
 class MovableClock(Clock):

@@ -9,6 +9,7 @@ import asyncpg
 from app.auth import Role
 from app.errors import ProblemError, not_found
 from app.etags import ensure_version
+from app.events.queries import cancel_pending_publication, insert_event
 from app.interviews.queries import (
     LockedInterview,
     count_interviewees,
@@ -39,6 +40,14 @@ async def lock_for_edit(
     return locked
 
 
+async def note_public_edit(
+    db: asyncpg.Connection, interview_id: UUID, locked: LockedInterview, now: datetime
+) -> None:
+    """An edit of what the public sees is an `interview.updated` event."""
+    if locked.status == "published":
+        await insert_event(db, "interview.updated", interview_id, now)
+
+
 async def change_status(
     db: asyncpg.Connection,
     interview_id: UUID,
@@ -65,6 +74,32 @@ async def change_status(
                 field="participants",
             )  # fmt: skip
         await update_interview(db, interview_id, _changes(action, locked, now, publish_at), now)
+        await _record_events(db, interview_id, action, locked.status, now, publish_at)
+
+
+async def _record_events(
+    db: asyncpg.Connection,
+    interview_id: UUID,
+    action: Action,
+    status: str,
+    now: datetime,
+    publish_at: datetime | None,
+) -> None:
+    """The outbox entries of one lifecycle action, in its transaction."""
+    if action != "withdraw":  # a due publication not yet announced still goes out first
+        await cancel_pending_publication(db, interview_id)
+    match action:
+        case "schedule":
+            rescheduled = status == "scheduled"
+            kind = "interview.rescheduled" if rescheduled else "interview.scheduled"
+            await insert_event(db, kind, interview_id, now)
+            await insert_event(db, "interview.published", interview_id, now, due_at=publish_at)
+        case "publish":
+            await insert_event(db, "interview.published", interview_id, now)
+        case "unschedule":
+            await insert_event(db, "interview.unscheduled", interview_id, now)
+        case "withdraw":
+            await insert_event(db, "interview.withdrawn", interview_id, now)
 
 
 def _changes(

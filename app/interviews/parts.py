@@ -19,7 +19,7 @@ from app.db import Db
 from app.errors import ProblemError, not_found
 from app.etags import expected_version
 from app.interviews.content import check_quote_source, prepare_teaser
-from app.interviews.lifecycle import lock_for_edit
+from app.interviews.lifecycle import lock_for_edit, note_public_edit
 from app.interviews.queries import (
     LockedInterview,
     count_interviewees,
@@ -58,6 +58,7 @@ async def edit_part(
         )
         await change(locked)
         await update_interview(db, interview_id, {}, now)
+        await note_public_edit(db, interview_id, locked, now)
     return await current(db, interview_id, now)
 
 

@@ -14,7 +14,7 @@ from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.etags import expected_version, tagged
 from app.interviews.content import check_quotes_still_hold, prepare_body, prepare_tags
-from app.interviews.lifecycle import Action, change_status, lock_for_edit
+from app.interviews.lifecycle import Action, change_status, lock_for_edit, note_public_edit
 from app.interviews.queries import (
     InterviewFilter,
     delete_interview,
@@ -138,7 +138,9 @@ class InterviewController(Controller):
         """Change some fields; contributors may change drafts only. Honours If-Match."""
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         async with db.transaction():
-            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            locked = await lock_for_edit(
+                db, interview_id, now, role_of(request), expected_version(request)
+            )
             if "body" in changes:
                 body = prepare_body(changes["body"], await select_participant_ids(db, interview_id))
                 check_quotes_still_hold(await select_pull_quotes(db, interview_id), body)
@@ -147,6 +149,7 @@ class InterviewController(Controller):
                 changes["tags"] = prepare_tags(changes["tags"])
             if changes:  # an empty PATCH makes no new version
                 await update_interview(db, interview_id, changes, now)
+                await note_public_edit(db, interview_id, locked, now)
         return await current(db, interview_id, now)
 
     @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412))
