@@ -30,27 +30,29 @@ async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, si
             if event.type == "interview.published":
                 await publish_when_due(db, event.interview_id, now)
             body = await _body(db, event, now, site)
-            await _insert_webhook_deliveries(db, event, body, now)
-            if settings.websub_hub and event.type in FEED_CHANGES:
-                await _insert_websub_pings(db, event, settings.websub_hub, site, now)
+            if body is not None:
+                await _insert_webhook_deliveries(db, event, body, now)
+                if settings.websub_hub and event.type in FEED_CHANGES:
+                    await _insert_websub_pings(db, event, settings.websub_hub, site, now)
             await mark_dispatched(db, event.id, now)
     return len(events)
 
 
-async def _body(db: asyncpg.Connection, event: Event, now: datetime, site: Site) -> bytes:
-    """The event with the interview as the public sees it (or who it was, if not public)."""
+async def _body(db: asyncpg.Connection, event: Event, now: datetime, site: Site) -> bytes | None:
+    """The event with the interview as the public sees it (or who it was, if not public);
+    None when the interview has been deleted since: there is nothing left to announce."""
     row = await db.fetchrow(
         "SELECT slug, title, status FROM interviews WHERE id = $1", event.interview_id
     )
-    interview: object = {"id": event.interview_id}
-    if row is not None:
-        public = await select_public_interview(db, now, row["slug"])
-        interview = (
-            page(public, [], site)
-            if public
-            else {"id": event.interview_id, "slug": row["slug"], "title": row["title"],
-                  "status": row["status"]}
-        )  # fmt: skip
+    if row is None:
+        return None
+    public = await select_public_interview(db, now, row["slug"])
+    interview = (
+        page(public, [], site)
+        if public
+        else {"id": event.interview_id, "slug": row["slug"], "title": row["title"],
+              "status": row["status"]}
+    )  # fmt: skip
     return msgspec.json.encode(
         {
             "id": event.id,

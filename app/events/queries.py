@@ -31,15 +31,21 @@ async def insert_event(
     )  # fmt: skip
 
 
-async def cancel_pending_publication(db: asyncpg.Connection, interview_id: UUID) -> None:
-    """Drop the scheduled publication that has not happened yet (unscheduled or moved)."""
+async def cancel_pending_publication(
+    db: asyncpg.Connection, interview_id: UUID, now: datetime | None
+) -> None:
+    """Drop the scheduled publication that has not happened yet (unscheduled or moved).
+
+    One whose time has come happened, announced or not, and still goes out; with `now`
+    None (the interview is deleted) every pending one goes."""
     await db.execute(
         """
         DELETE FROM events
          WHERE interview_id = $1 AND type = 'interview.published' AND dispatched_at IS NULL
+           AND ($2::timestamptz IS NULL OR due_at > $2)
         """,
-        interview_id,
-    )
+        interview_id, now,
+    )  # fmt: skip
 
 
 async def claim_due_events(db: asyncpg.Connection, now: datetime, limit: int) -> list[Event]:

@@ -58,11 +58,16 @@ async def claim(pool: asyncpg.Pool, now: datetime, limit: int) -> list[Claimed]:
                SET next_attempt_at = $1 + $3::interval, attempts = d.attempts + 1, updated_at = $1
               FROM (SELECT id FROM deliveries
                      WHERE status = 'pending' AND next_attempt_at <= $1
+                       AND (webhook_id IS NULL
+                            OR webhook_id IN (SELECT id FROM webhooks WHERE active))
                      ORDER BY next_attempt_at
                      LIMIT $2
                        FOR UPDATE SKIP LOCKED) due
              WHERE d.id = due.id
-            RETURNING d.id, d.event_id, d.target_url, d.content_type, d.body, d.attempts,
+            RETURNING d.id, d.event_id, d.content_type, d.body, d.attempts,
+                      -- retries follow the subscription's URL as it is now
+                      coalesce((SELECT url FROM webhooks w WHERE w.id = d.webhook_id),
+                               d.target_url) AS target_url,
                       (SELECT type FROM events e WHERE e.id = d.event_id) AS event_type,
                       (SELECT secret FROM webhooks w WHERE w.id = d.webhook_id) AS secret
             """,
@@ -79,24 +84,27 @@ async def send(
     started = time.monotonic()
     status_code: int | None = None
     error: str | None = None
-    refusal = None if delivery.secret is None else await resolved_refusal(
-        delivery.target_url, allow_private
-    )  # fmt: skip
-    if refusal:
-        error = refusal
-    else:
-        try:
-            response = await client.post(
-                delivery.target_url, content=delivery.body, headers=_headers(delivery, clock)
-            )
+    final = False
+    try:
+        # WebSub pings (no secret) go to the hub the operator configured.
+        refusal = None
+        if delivery.secret is not None:
+            refusal = await resolved_refusal(delivery.target_url, allow_private)
+        if refusal:
+            error, final = refusal, True
+        else:
+            async with asyncio.timeout(TIMEOUT_SECONDS):  # the whole attempt, not each read
+                response = await client.post(
+                    delivery.target_url, content=delivery.body, headers=_headers(delivery, clock)
+                )
             status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"the receiver answered {status_code}"
-        except httpx.HTTPError as failure:
-            error = (
-                f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
-            )
-    await _record(pool, delivery, clock.now(), status_code, error, started, final=bool(refusal))
+    except TimeoutError:
+        error = f"no answer within {TIMEOUT_SECONDS:g} s"
+    except (httpx.HTTPError, OSError) as failure:
+        error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
+    await _record(pool, delivery, clock.now(), status_code, error, started, final=final)
 
 
 def _headers(delivery: Claimed, clock: Clock) -> dict[str, str]:

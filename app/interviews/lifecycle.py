@@ -86,8 +86,8 @@ async def _record_events(
     publish_at: datetime | None,
 ) -> None:
     """The outbox entries of one lifecycle action, in its transaction."""
-    if action != "withdraw":  # a due publication not yet announced still goes out first
-        await cancel_pending_publication(db, interview_id)
+    if action != "withdraw":
+        await cancel_pending_publication(db, interview_id, now)
     match action:
         case "schedule":
             rescheduled = status == "scheduled"

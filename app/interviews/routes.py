@@ -13,6 +13,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.etags import expected_version, tagged
+from app.events.queries import cancel_pending_publication
 from app.interviews.content import check_quotes_still_hold, prepare_body, prepare_tags
 from app.interviews.lifecycle import Action, change_status, lock_for_edit, note_public_edit
 from app.interviews.queries import (
@@ -163,6 +164,7 @@ class InterviewController(Controller):
         """Delete an interview for good; contributors may delete drafts only."""
         async with db.transaction():
             await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            await cancel_pending_publication(db, interview_id, None)
             await delete_interview(db, interview_id)
 
     @post(

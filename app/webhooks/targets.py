@@ -14,12 +14,16 @@ def _private(address: str) -> bool:
 
 def refusal(url: str, allow_private: bool) -> str | None:
     """Why `url` may not be a target, judged from the URL alone; None if it may."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return "not a valid URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "the target must be an http(s) URL with a host"
     if allow_private:
         return None
-    host = parts.hostname
+    host = parts.hostname.rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return "loopback targets are not allowed"
     try:
@@ -31,16 +35,14 @@ def refusal(url: str, allow_private: bool) -> str | None:
 
 
 async def resolved_refusal(url: str, allow_private: bool) -> str | None:
-    """As `refusal`, and also for every address the host name resolves to now."""
+    """As `refusal`, and also for every address the host name resolves to now. A name that
+    does not resolve raises OSError: that may pass, so the delivery is tried again."""
     if (reason := refusal(url, allow_private)) or allow_private:
         return reason
     parts = urlsplit(url)
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-        )
-    except OSError as error:
-        return f"the host does not resolve: {error}"
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    )
     if any(_private(str(info[4][0])) for info in infos):
         return "the host resolves to a private or loopback address"
     return None
