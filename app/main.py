@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from app.cache import Freshness, PublicCache, keep_listening
+from app.calendar.routes import CalendarController
 from app.clock import Clock
 from app.content.cards import Site
 from app.content.routes import ContentController
@@ -72,6 +73,7 @@ def create_app(
             InterviewController,
             InterviewPartsController,
             TokenController,
+            CalendarController,
             EditorsChoiceController,
             ContentController,
             FeedController,

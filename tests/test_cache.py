@@ -351,7 +351,7 @@ async def test_max_age_never_reaches_past_the_next_publication(
     upcoming = await another_interview(client, editor, world)
     response = await client.post(
         f"/admin/v1/interviews/{upcoming['id']}/schedule",
-        json={"publish_at": "2026-11-26T09:00:20Z"},
+        json={"publish_at": "2026-11-26T09:00:20Z", "confirm": True},
         headers=editor,
     )
     assert response.status_code == 200, response.text
@@ -458,7 +458,7 @@ async def test_a_scheduled_interview_appears_when_its_time_comes(
     upcoming = await another_interview(client, editor, world)
     response = await client.post(
         f"/admin/v1/interviews/{upcoming['id']}/schedule",
-        json={"publish_at": "2026-11-26T10:00:00Z"},
+        json={"publish_at": "2026-11-26T10:00:00Z", "confirm": True},
         headers=editor,
     )
     assert response.status_code == 200, response.text
@@ -530,7 +530,7 @@ async def test_empty_feed_etag_stays_as_time_passes(
     upcoming = await make_interview(client, editor, busy, lauri, murad)
     response = await client.post(
         f"/admin/v1/interviews/{upcoming['id']}/schedule",
-        json={"publish_at": "2026-11-26T09:05:00Z"},
+        json={"publish_at": "2026-11-26T09:05:00Z", "confirm": True},
         headers=editor,
     )
     assert response.status_code == 200, response.text

@@ -35,6 +35,7 @@ from app.interviews.schemas import (
     InterviewUpdate,
     ScheduleRequest,
 )
+from app.interviews.slots import resolve_slot
 from app.pagination import decode_cursor, split_page
 from app.slugs import unique_slug
 
@@ -178,10 +179,14 @@ class InterviewController(Controller):
         interview_id: FromPath[UUID],
         data: JSONBody[ScheduleRequest],
     ) -> Response[Interview]:
-        """Schedule (or reschedule) publication at a future time with a UTC offset."""
-        await change_status(
-            db, interview_id, "schedule", now, expected_version(request), data.publish_at
-        )
+        """Schedule (or reschedule) publication: at `publish_at`, a time with a UTC offset, or
+        with `{"slot": "next"}` in the series' next free slot. A time off the series' cadence, or
+        in a slot another interview has, needs `"confirm": true`."""
+        async with db.transaction():  # resolve_slot locks the series until the schedule is written
+            publish_at = await resolve_slot(db, interview_id, data, now)
+            await change_status(
+                db, interview_id, "schedule", now, expected_version(request), publish_at
+            )
         return await current(db, interview_id, now)
 
     @post(

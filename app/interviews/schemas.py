@@ -146,4 +146,9 @@ class InterviewPage(Base):
 
 
 class ScheduleRequest(Base):
-    publish_at: AwareTime
+    """Either `publish_at` or `slot`. A time that is not a slot of the series' cadence, or
+    whose slot another interview has, needs `confirm`."""
+
+    publish_at: AwareTime | None = None
+    slot: Literal["next"] | None = None
+    confirm: bool = False

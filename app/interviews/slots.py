@@ -1,7 +1,6 @@
 """Scheduling into a series' slots: the next free one, or a chosen time checked against them."""
 
 from datetime import date, datetime
-from typing import Literal
 from uuid import UUID
 
 import asyncpg
@@ -9,22 +8,12 @@ import msgspec
 
 from app.errors import ProblemError, not_found
 from app.interviews.lifecycle import TRANSITIONS
-from app.interviews.schemas import AwareTime
-from app.schemas import Base
+from app.interviews.schemas import ScheduleRequest
 from app.series.cadence import anchor_day, slots, wall_clock
 from app.series.schemas import Cadence
 from app.series.slots import select_takers
 
 CONFIRM = 'send "confirm": true to schedule it there anyway'
-
-
-class ScheduleRequest(Base):
-    """Either `publish_at` or `slot`. A time that is not a slot of the series' cadence, or
-    whose slot another interview has, needs `confirm`."""
-
-    publish_at: AwareTime | None = None
-    slot: Literal["next"] | None = None
-    confirm: bool = False
 
 
 class _Series(msgspec.Struct, frozen=True, kw_only=True):

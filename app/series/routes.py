@@ -1,6 +1,6 @@
 """Admin API for series."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,10 +24,24 @@ from app.series.queries import (
     series_has_interviews,
     update_series,
 )
-from app.series.schemas import Cadence, Series, SeriesCreate, SeriesPage, SeriesUpdate
+from app.series.schemas import (
+    Cadence,
+    Series,
+    SeriesCreate,
+    SeriesPage,
+    SeriesSlots,
+    SeriesUpdate,
+)
+from app.series.slots import upcoming_slots
 from app.slugs import unique_slug
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+From = Annotated[
+    datetime | None,
+    QueryParameter(name="from", description="a time with a UTC offset; default now"),
+]
+# The rule is followed from the series' first day, so a far-off `from` costs time to reach.
+FARTHEST_FROM = timedelta(days=10 * 366)
 
 
 def _cadence_columns(cadence: Cadence | None) -> dict[str, str | None]:
@@ -79,6 +93,30 @@ class SeriesController(Controller):
     async def get_series(self, db: Db, series_id: FromPath[UUID]) -> Response[Series]:
         """One series."""
         return await current_series(db, series_id)
+
+    @get("/{series_id:uuid}/slots", responses=problems(400, 401, 404, 409))
+    async def list_slots(
+        self,
+        db: Db,
+        now: Now,
+        series_id: FromPath[UUID],
+        start: From = None,
+        count: Limit = 10,
+    ) -> SeriesSlots:
+        """Upcoming publication slots of the series' cadence, each with the interview in it."""
+        if start is not None and start.tzinfo is None:
+            raise ProblemError(400, "from needs a UTC offset, e.g. Z or +01:00", field="from")
+        if start is not None and start > now + FARTHEST_FROM:
+            raise ProblemError(400, "from may be at most ten years ahead", field="from")
+        series = await select_series(db, series_id)
+        if series is None:
+            raise not_found("series")
+        if series.cadence is None:
+            raise ProblemError(409, "the series has no cadence, so no slots", field="cadence")
+        items = await upcoming_slots(
+            db, series.id, series.cadence, series.created_at, start or now, count, now
+        )
+        return SeriesSlots(series_id=series.id, cadence=series.cadence, items=items)
 
     @patch(
         "/{series_id:uuid}",

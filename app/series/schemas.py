@@ -56,3 +56,26 @@ class SeriesUpdate(Base):
 class SeriesPage(Base):
     items: list[Series]
     next_cursor: str | None
+
+
+class SlotInterview(Base):
+    """The interview scheduled in a slot."""
+
+    id: UUID
+    slug: str
+    title: str
+    status: Literal["scheduled", "published"]
+
+
+class Slot(Base):
+    """A publication time the cadence makes, and what is scheduled in it."""
+
+    publish_at: datetime  # UTC
+    local: str  # the series' wall-clock time with its offset, e.g. 2026-12-03T10:00:00+01:00
+    interview: SlotInterview | None
+
+
+class SeriesSlots(Base):
+    series_id: UUID
+    cadence: Cadence
+    items: list[Slot]

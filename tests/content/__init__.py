@@ -52,7 +52,7 @@ async def publish(client: Client, editor: Headers, interview: Json) -> Json:
 
 
 async def schedule(client: Client, editor: Headers, interview: Json, publish_at: str) -> Json:
-    return await act(client, editor, interview, "schedule", publish_at=publish_at)
+    return await act(client, editor, interview, "schedule", publish_at=publish_at, confirm=True)
 
 
 async def withdraw(client: Client, editor: Headers, interview: Json) -> Json:

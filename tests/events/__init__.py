@@ -225,7 +225,7 @@ async def draft(
 async def act(
     client: Client, headers: Headers, interview: Json, action: str, publish_at: datetime | None
 ) -> httpx.Response:
-    body = None if publish_at is None else {"publish_at": publish_at.isoformat()}
+    body = None if publish_at is None else {"publish_at": publish_at.isoformat(), "confirm": True}
     return await client.post(
         f"/admin/v1/interviews/{interview['id']}/{action}", json=body, headers=headers
     )

@@ -371,7 +371,7 @@ async def test_publishing_without_an_interviewee_422_writes_no_event(
         assert refused.status_code in (400, 422), refused.text
     publish_at_later = await client.post(
         f"/admin/v1/interviews/{lonely['id']}/schedule",
-        json={"publish_at": "2027-01-01T10:00:00+01:00"},
+        json={"publish_at": "2027-01-01T10:00:00+01:00", "confirm": True},
         headers=editor,
     )
     assert publish_at_later.status_code == 422, publish_at_later.text

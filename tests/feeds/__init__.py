@@ -34,7 +34,9 @@ async def publish(client: Client, headers: dict[str, str], interview: Json) -> J
 
 async def schedule(client: Client, headers: dict[str, str], interview: Json, at: str) -> Json:
     response = await client.post(
-        f"/admin/v1/interviews/{interview['id']}/schedule", json={"publish_at": at}, headers=headers
+        f"/admin/v1/interviews/{interview['id']}/schedule",
+        json={"publish_at": at, "confirm": True},
+        headers=headers,
     )
     assert response.status_code == 200, response.text
     result: Json = response.json()

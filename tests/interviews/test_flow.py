@@ -39,7 +39,7 @@ async def test_thursday_interview_from_draft_to_withdrawn(
 
     response = await client.post(
         f"/admin/v1/interviews/{interview_id}/schedule",
-        json={"publish_at": "2026-11-26T11:00:00+01:00"},
+        json={"publish_at": "2026-11-26T11:00:00+01:00", "confirm": True},
         headers={**editor, "If-Match": response.headers["etag"]},
     )
     assert response.status_code == 200, response.text

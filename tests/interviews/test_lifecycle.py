@@ -62,7 +62,7 @@ def ok(response: Any) -> Json:
 async def act(
     client: Client, headers: Headers, interview: Json, action: str, publish_at: str | None = None
 ) -> Any:
-    body = None if publish_at is None else {"publish_at": publish_at}
+    body = None if publish_at is None else {"publish_at": publish_at, "confirm": True}
     return await client.post(url(interview, f"/{action}"), json=body, headers=headers)
 
 
@@ -288,7 +288,7 @@ async def test_lifecycle_honours_if_match(client: Client, editor: Headers, inter
     response = await client.post(url(interview, "/publish"), headers=stale)
     assert fields(problem(response, 412)) == ["If-Match"]
     response = await client.post(
-        url(interview, "/schedule"), json={"publish_at": LATER}, headers=stale
+        url(interview, "/schedule"), json={"publish_at": LATER, "confirm": True}, headers=stale
     )
     problem(response, 412)
     assert (await fetch(client, editor, interview))["status"] == "draft"

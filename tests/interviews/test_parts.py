@@ -144,7 +144,9 @@ async def test_a_scheduled_interview_keeps_an_interviewee(
     client: Client, editor: Headers, interview: Json, lauri: Json, murad: Json
 ) -> None:
     response = await client.post(
-        url(interview, "/schedule"), json={"publish_at": "2026-12-01T10:00:00Z"}, headers=editor
+        url(interview, "/schedule"),
+        json={"publish_at": "2026-12-01T10:00:00Z", "confirm": True},
+        headers=editor,
     )
     scheduled = ok(response)
     people = cast((lauri, "interviewer"), (murad, "interviewer"))

@@ -1,0 +1,138 @@
+"""The editorial calendar as iCalendar, for calendar apps to subscribe to."""
+
+from datetime import datetime, timedelta
+from itertools import takewhile
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Response, get
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.handlers import BaseRouteHandler
+from litestar.params import QueryParameter
+
+from app.auth import hash_secret
+from app.calendar.ics import MEDIA_TYPE, Event, calendar, utc
+from app.calendar.queries import (
+    CalendarInterview,
+    CalendarSeries,
+    select_calendar_interviews,
+    select_calendar_series,
+)
+from app.clock import Now
+from app.content.cards import Site
+from app.db import Db
+from app.errors import ProblemError, not_found, problems
+from app.series.cadence import anchor_day, slots
+from app.settings import Settings
+from app.tokens.queries import select_active_token_by_hash, touch_token
+
+# Open slots are shown this far ahead, and published interviews this far back.
+WINDOW = timedelta(weeks=8)
+UID_DOMAIN = "colloquy"
+
+SeriesParam = Annotated[str | None, QueryParameter(description="a series slug: that series only")]
+TokenParam = Annotated[
+    str | None,
+    QueryParameter(
+        description="a token secret, for calendar apps that cannot send an Authorization header"
+    ),
+]
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    return ProblemError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="colloquy"'})
+
+
+async def header_or_query_token(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Guard: a valid, unrevoked token of any role, as a bearer token or as `?token=`.
+
+    Calendar apps subscribe to a bare URL, so the secret may come in the query string, where
+    it can end up in logs and histories: it is for this read-only route alone."""
+    scheme, _, secret = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        secret = connection.query_params.get("token", "")
+    if not secret.strip():
+        raise _unauthorized("a bearer token or a token query parameter is required")
+    state = connection.app.state
+    async with state.pool.acquire() as db:
+        token = await select_active_token_by_hash(db, hash_secret(secret.strip()))
+        if token is None:
+            raise _unauthorized("the token is invalid or revoked")
+        await touch_token(db, token.id, state.clock.now())
+    connection.state.role = token.role
+
+
+def _interview_event(interview: CalendarInterview, series: CalendarSeries, site: Site) -> Event:
+    return Event(
+        uid=f"{interview.id}@{UID_DOMAIN}",
+        stamp=interview.updated_at,
+        start=interview.appears_at,
+        summary=interview.title,
+        description=f"Series: {series.title}\nStatus: {interview.status}",
+        url=site.interview(interview.slug),
+    )
+
+
+def _open_slot_events(
+    series: CalendarSeries, taken: set[tuple[UUID, datetime]], now: datetime
+) -> list[Event]:
+    if series.cadence is None or series.status != "active":
+        return []
+    anchor = anchor_day(series.created_at, series.cadence.timezone)
+    upcoming = takewhile(lambda at: at < now + WINDOW, slots(series.cadence, anchor, now))
+    return [
+        Event(
+            uid=f"slot-{series.id}-{utc(at)}@{UID_DOMAIN}",
+            stamp=series.updated_at,
+            start=at,
+            summary=f"Open slot: {series.title}",
+            description=f"Series: {series.title}\nNo interview is scheduled in this slot yet.",
+        )
+        for at in upcoming
+        if (series.id, at) not in taken
+    ]
+
+
+class CalendarController(Controller):
+    path = "/admin/v1"
+    tags = ["calendar"]
+    guards = [header_or_query_token]
+
+    @get("/calendar.ics", media_type=MEDIA_TYPE, responses=problems(401, 404))
+    async def editorial_calendar(
+        self,
+        db: Db,
+        now: Now,
+        state: State,
+        series: SeriesParam = None,
+        token: TokenParam = None,
+    ) -> Response[bytes]:
+        """The editorial calendar as iCalendar: scheduled interviews, those published in the
+        last eight weeks, and the open slots of the next eight; `series` (a slug) for one."""
+        settings: Settings = state.settings
+        chosen = await select_calendar_series(db, series)
+        if series is not None and not chosen:
+            raise not_found("series")
+        by_id = {s.id: s for s in chosen}
+        interviews = await select_calendar_interviews(
+            db, chosen[0].id if series is not None else None, now - WINDOW, now
+        )
+        taken = {(i.series_id, i.publish_at) for i in interviews if i.publish_at is not None}
+        events = [_interview_event(i, by_id[i.series_id], state.site) for i in interviews]
+        for each in chosen:
+            events += _open_slot_events(each, taken, now)
+        events.sort(key=lambda event: (event.start, event.uid))
+        name = (
+            f"{settings.site_title}: {chosen[0].title}"
+            if series is not None
+            else f"{settings.site_title} editorial calendar"
+        )
+        return Response(
+            calendar(name, events),
+            media_type=MEDIA_TYPE,
+            # The calendar is private to the newsroom; no shared cache may keep it.
+            headers={"Cache-Control": "private, no-cache"},
+        )
