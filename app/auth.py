@@ -17,6 +17,9 @@ TOKEN_PREFIX = "cq_"
 
 
 class Role(enum.StrEnum):
+    """Ordered by what they may do; `calendar` may only read the editorial calendar."""
+
+    calendar = "calendar"
     contributor = "contributor"
     editor = "editor"
     admin = "admin"

@@ -8,8 +8,9 @@ import httpx
 import icalendar
 import pytest
 
+from app.auth import Role
 from app.calendar.ics import Event, calendar, escape, fold
-from tests.conftest import MovableClock
+from tests.conftest import MovableClock, bearer
 from tests.factories import Client, Json, make_interview, make_person, make_series
 
 CALENDAR = "/admin/v1/calendar.ics"
@@ -207,11 +208,27 @@ async def test_past_and_paused_are_left_out(
     assert list(events(parse(await fetch(client, editor)))) == [f"{recent['id']}@colloquy"]
 
 
-async def test_a_token_in_the_query_string_works(
+async def test_a_calendar_token_in_the_query_string_works(
+    client: Client, db: asyncpg.Connection, clock: MovableClock, series: Json
+) -> None:
+    response = await fetch(client, {}, token=secret(await bearer(db, Role.calendar, clock)))
+    assert len(events(parse(response))) == 8
+
+
+async def test_only_a_calendar_token_may_go_in_the_url(
     client: Client, contributor: Headers, series: Json
 ) -> None:
-    response = await fetch(client, {}, token=secret(contributor))
-    assert len(events(parse(response))) == 8
+    response = await client.get(CALENDAR, params={"token": secret(contributor)})
+    assert response.status_code == 401, response.text
+    assert "calendar token" in response.json()["detail"]
+
+
+async def test_a_calendar_token_can_do_nothing_else(
+    client: Client, db: asyncpg.Connection, clock: MovableClock
+) -> None:
+    calendar_only = await bearer(db, Role.calendar, clock)
+    assert (await client.get("/admin/v1/series", headers=calendar_only)).status_code == 403
+    assert (await client.get("/admin/v1/interviews", headers=calendar_only)).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -219,7 +236,7 @@ async def test_a_token_in_the_query_string_works(
     ["nothing", "bad-query-token", "bad-header", "empty-query-token", "revoked"],
 )
 async def test_without_a_valid_token_it_is_401(
-    client: Client, editor: Headers, db: asyncpg.Connection, how: str
+    client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, how: str
 ) -> None:
     headers: Headers = {}
     params: dict[str, str] = {}
@@ -232,8 +249,8 @@ async def test_without_a_valid_token_it_is_401(
         case "empty-query-token":
             params["token"] = " "
         case "revoked":
+            params["token"] = secret(await bearer(db, Role.calendar, clock))
             await db.execute("UPDATE tokens SET revoked_at = now()")
-            params["token"] = secret(editor)
     response = await client.get(CALENDAR, params=params, headers=headers)
     assert response.status_code == 401, response.text
     assert response.headers["content-type"] == "application/problem+json"

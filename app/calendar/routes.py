@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 
-from app.auth import hash_secret
+from app.auth import Role, hash_secret
 from app.calendar.ics import MEDIA_TYPE, Event, calendar, utc
 from app.calendar.queries import (
     CalendarInterview,
@@ -47,12 +47,14 @@ def _unauthorized(detail: str) -> ProblemError:
 async def header_or_query_token(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """Guard: a valid, unrevoked token of any role, as a bearer token or as `?token=`.
+    """Guard: a valid, unrevoked token of any role as a bearer token, or a read-only calendar
+    token as `?token=`.
 
     Calendar apps subscribe to a bare URL, so the secret may come in the query string, where
-    it can end up in logs and histories: it is for this read-only route alone."""
+    it can end up in logs and histories: only a token that can do nothing else may."""
     scheme, _, secret = connection.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
+    in_url = scheme.lower() != "bearer"
+    if in_url:
         secret = connection.query_params.get("token", "")
     if not secret.strip():
         raise _unauthorized("a bearer token or a token query parameter is required")
@@ -61,6 +63,10 @@ async def header_or_query_token(
         token = await select_active_token_by_hash(db, hash_secret(secret.strip()))
         if token is None:
             raise _unauthorized("the token is invalid or revoked")
+        if in_url and token.role != Role.calendar:
+            raise _unauthorized(
+                "only a calendar token may be sent in the URL; send this one as a bearer token"
+            )
         await touch_token(db, token.id, state.clock.now())
     connection.state.role = token.role
 
