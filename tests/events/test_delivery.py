@@ -34,33 +34,12 @@ from tests.events import (
     verify_signature,
     worker_round,
 )
-from tests.factories import Client, Json, make_person, make_series
+from tests.factories import Client, Json
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, webhook_allow_private=True)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    async with receiving() as started:
-        yield started
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers, series: Json, lauri: Json) -> Json:
-    return await draft(client, editor, series, lauri, "Murad Muradov")
 
 
 async def stored_status(db: asyncpg.Connection, interview: Json) -> str:

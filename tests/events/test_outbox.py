@@ -9,23 +9,8 @@ import pytest
 
 from app.settings import Settings
 from tests.conftest import MovableClock
-from tests.events import Headers, act, acted, dispatch, draft, events_of
-from tests.factories import Client, Json, make_person, make_series
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers, series: Json, lauri: Json) -> Json:
-    return await draft(client, editor, series, lauri, "Murad Muradov")
+from tests.events import Headers, act, acted, dispatch, events_of
+from tests.factories import Client, Json
 
 
 def kinds(rows: list[asyncpg.Record]) -> list[str]:

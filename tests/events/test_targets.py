@@ -2,7 +2,6 @@
 judged from the URL when subscribing and again from what the name resolves to at each
 delivery."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
@@ -19,7 +18,6 @@ from tests.events import (
     deliveries_of,
     dispatch,
     draft,
-    receiving,
     send_due,
     subscribe,
 )
@@ -50,12 +48,6 @@ LOCAL = [
 def settings(settings: Settings) -> Settings:
     assert settings.webhook_allow_private is False  # the default
     return settings
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    async with receiving() as started:
-        yield started
 
 
 @pytest.fixture

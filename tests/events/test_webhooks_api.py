@@ -4,7 +4,6 @@ Receivers here listen on loopback, which the operator allows (COLLOQUY_WEBHOOK_A
 """
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import asyncpg
@@ -20,12 +19,11 @@ from tests.events import (
     Receiver,
     acted,
     deliveries_of,
-    draft,
     receiving,
     subscribe,
     worker_round,
 )
-from tests.factories import Client, Json, make_person, make_series
+from tests.factories import Client, Json
 
 HOOKS = "/admin/v1/webhooks"
 
@@ -33,27 +31,6 @@ HOOKS = "/admin/v1/webhooks"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, webhook_allow_private=True)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    async with receiving() as started:
-        yield started
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers, series: Json, lauri: Json) -> Json:
-    return await draft(client, editor, series, lauri, "Murad Muradov")
 
 
 def problem(response: httpx.Response, status: int) -> Json:

@@ -17,12 +17,11 @@ from tests.events import (
     acted,
     attempts_of,
     dispatch,
-    draft,
     receiving,
     send_due,
     worker_round,
 )
-from tests.factories import Client, Json, make_person, make_series
+from tests.factories import Client, Json
 
 FEED_ENDINGS = ("rss", "atom", "json")
 
@@ -39,21 +38,6 @@ def settings(settings: Settings, hub: Receiver) -> Settings:
     (webhook_allow_private stays off)."""
     assert settings.webhook_allow_private is False
     return msgspec.structs.replace(settings, websub_hub=f"http://127.0.0.1:{hub.port}/hub")
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers, series: Json, lauri: Json) -> Json:
-    return await draft(client, editor, series, lauri, "Murad Muradov")
 
 
 def expected_topics(settings: Settings, interview: Json, series: Json) -> list[str]:
