@@ -1,6 +1,7 @@
 """The application factory and its lifespan."""
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -34,6 +35,14 @@ from app.tokens.routes import TokenController
 from app.webhooks.routes import WebhookController
 
 
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel a background task and let it finish (the view counter flushes on its way out)
+    before the pool it uses is closed."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def provide_now(state: State) -> datetime:
     return state.clock.now()  # type: ignore[no-any-return]
 
@@ -60,8 +69,7 @@ def create_app(
             if settings.run_worker:
                 background.append(run_worker(app.state.pool, app.state.clock, settings))
             for work in background:
-                task = asyncio.create_task(work)
-                stack.callback(task.cancel)
+                stack.push_async_callback(_stop, asyncio.create_task(work))
             yield
 
     app = Litestar(
