@@ -39,8 +39,20 @@ def hash_secret(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-def _unauthorized(detail: str) -> ProblemError:
+def unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="colloquy"'})
+
+
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> Token:
+    """The valid, unrevoked token with this secret (401 otherwise), marked as used."""
+    state = connection.app.state
+    async with state.pool.acquire() as db:
+        token = await select_active_token_by_hash(db, hash_secret(secret.strip()))
+        if token is None:
+            raise unauthorized("the token is invalid or revoked")
+        await touch_token(db, token.id, state.clock.now())
+    connection.state.role = token.role
+    return token
 
 
 async def require_token(
@@ -49,14 +61,8 @@ async def require_token(
     """Guard: a valid, unrevoked token whose role is at least the handler's `role` option."""
     scheme, _, secret = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise _unauthorized("a bearer token is required")
-    state = connection.app.state
-    async with state.pool.acquire() as db:
-        token = await select_active_token_by_hash(db, hash_secret(secret.strip()))
-        if token is None:
-            raise _unauthorized("the token is invalid or revoked")
-        await touch_token(db, token.id, state.clock.now())
-    connection.state.role = token.role
+        raise unauthorized("a bearer token is required")
+    token = await authenticate(connection, secret)
     needed: Role = handler.opt.get("role", Role.contributor)
     if Role(token.role).rank < needed.rank:
         raise ProblemError(403, f"this needs the {needed} role; the token has {token.role}")

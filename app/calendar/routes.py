@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 
-from app.auth import Role, hash_secret
+from app.auth import Role, authenticate, unauthorized
 from app.calendar.ics import MEDIA_TYPE, Event, calendar, utc
 from app.calendar.queries import (
     CalendarInterview,
@@ -22,10 +22,9 @@ from app.calendar.queries import (
 from app.clock import Now
 from app.content.cards import Site
 from app.db import Db
-from app.errors import ProblemError, not_found, problems
+from app.errors import not_found, problems
 from app.series.cadence import anchor_day, slots
 from app.settings import Settings
-from app.tokens.queries import select_active_token_by_hash, touch_token
 
 # Open slots are shown this far ahead, and published interviews this far back.
 WINDOW = timedelta(weeks=8)
@@ -38,10 +37,6 @@ TokenParam = Annotated[
         description="a token secret, for calendar apps that cannot send an Authorization header"
     ),
 ]
-
-
-def _unauthorized(detail: str) -> ProblemError:
-    return ProblemError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="colloquy"'})
 
 
 async def header_or_query_token(
@@ -57,18 +52,12 @@ async def header_or_query_token(
     if in_url:
         secret = connection.query_params.get("token", "")
     if not secret.strip():
-        raise _unauthorized("a bearer token or a token query parameter is required")
-    state = connection.app.state
-    async with state.pool.acquire() as db:
-        token = await select_active_token_by_hash(db, hash_secret(secret.strip()))
-        if token is None:
-            raise _unauthorized("the token is invalid or revoked")
-        if in_url and token.role != Role.calendar:
-            raise _unauthorized(
-                "only a calendar token may be sent in the URL; send this one as a bearer token"
-            )
-        await touch_token(db, token.id, state.clock.now())
-    connection.state.role = token.role
+        raise unauthorized("a bearer token or a token query parameter is required")
+    token = await authenticate(connection, secret)
+    if in_url and token.role != Role.calendar:
+        raise unauthorized(
+            "only a calendar token may be sent in the URL; send this one as a bearer token"
+        )
 
 
 def _interview_event(interview: CalendarInterview, series: CalendarSeries, site: Site) -> Event:

@@ -284,18 +284,25 @@ async def select_next_change(db: asyncpg.Connection, now: datetime) -> datetime 
     return value
 
 
-async def select_public_series(db: asyncpg.Connection, slug: str | None = None) -> list[Any]:
-    """Series that are not ended, or the one with `slug` whatever its status."""
+async def select_public_series(db: asyncpg.Connection) -> list[Any]:
+    """Series that are not ended."""
     return list(
         await db.fetch(
             """
             SELECT slug, title, description, status FROM series
-             WHERE ($1::text IS NULL AND status <> 'ended') OR slug = $1
+             WHERE status <> 'ended'
              ORDER BY title, slug
-            """,
-            slug,
+            """
         )
     )
+
+
+async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> asyncpg.Record | None:
+    """A series whatever its status: an ended one keeps its page and feeds."""
+    row: asyncpg.Record | None = await db.fetchrow(
+        "SELECT slug, title, description, status FROM series WHERE slug = $1", slug
+    )
+    return row
 
 
 async def select_public_person(

@@ -23,6 +23,7 @@ from app.content.queries import (
     select_public_person,
     select_public_series,
     select_related,
+    select_series_by_slug,
 )
 from app.content.schemas import (
     Card,
@@ -141,10 +142,9 @@ class ContentController(Controller):
     ) -> SeriesPage:
         """A series with its public interviews, newest first."""
         site: Site = state.site
-        found = [s for s in await select_public_series(db, slug) if s["slug"] == slug]
-        if not found:
+        series = await select_series_by_slug(db, slug)
+        if series is None:
             raise not_found("series")
-        series = found[0]
         rows = await select_public_page(
             db, now, PublicFilter(series_slug=slug), _cursor(cursor), limit + 1
         )

@@ -16,7 +16,7 @@ from app.content.queries import (
     PublicFilter,
     select_public_page,
     select_public_person,
-    select_public_series,
+    select_series_by_slug,
 )
 from app.db import Db
 from app.errors import not_found, problems
@@ -134,10 +134,9 @@ class FeedController(Controller):
     ) -> Response[bytes]:
         """One series: /feeds/series/{slug}.rss|.atom|.json."""
         slug, ending = _split(file)
-        found = [s for s in await select_public_series(db, slug) if s["slug"] == slug]
-        if not found:
+        series = await select_series_by_slug(db, slug)
+        if series is None:
             raise not_found("series")
-        series = found[0]
         site: Site = state.site
         title = f"{series['title']} – {state.settings.site_title}"
         return await _render(
