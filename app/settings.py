@@ -21,6 +21,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1
     run_worker: bool = True
     webhook_allow_private: bool = False
+    # The public response cache's budget for the bodies it keeps, all codings counted.
+    cache_max_bytes: int = 64 * 1024 * 1024
+    # Peers whose Forwarded / X-Forwarded-For headers name the client (CIDR blocks).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -38,9 +42,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "workers": env.get("COLLOQUY_WORKERS"),
             "run_worker": env.get("COLLOQUY_RUN_WORKER"),
             "webhook_allow_private": env.get("COLLOQUY_WEBHOOK_ALLOW_PRIVATE"),
+            "cache_max_bytes": env.get("COLLOQUY_CACHE_MAX_BYTES"),
+            "trusted_proxies": _comma_list(env.get("COLLOQUY_TRUSTED_PROXIES")),
         }
         given = {name: value for name, value in raw.items() if value is not None}
         # strict=False lets msgspec turn "8000" into 8000 and name the variable that is wrong.
         settings = msgspec.convert(given, cls, strict=False)
         base_url = settings.base_url or f"http://{settings.host}:{settings.port}"
         return msgspec.structs.replace(settings, base_url=base_url.rstrip("/"))
+
+
+def _comma_list(value: str | None) -> list[str] | None:
+    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
