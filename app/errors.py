@@ -53,6 +53,22 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
+class JSONRequest(Request[Any, Any, Any]):
+    """A request whose malformed JSON body is a 400 however it is malformed.
+
+    Litestar turns msgspec's DecodeError into a 400 but lets two failures through: bytes that
+    are not UTF-8 inside a string (UnicodeDecodeError) and nesting deeper than the interpreter's
+    recursion limit (RecursionError)."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except UnicodeDecodeError:
+            raise ProblemError(400, "the body is not valid UTF-8", field="body") from None
+        except RecursionError:
+            raise ProblemError(400, "the body is nested too deeply", field="body") from None
+
+
 def not_found(what: str) -> ProblemError:
     return ProblemError(404, f"{what} not found")
 

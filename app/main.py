@@ -22,7 +22,7 @@ from app.content.routes import ContentController
 from app.content.views import ViewCounter
 from app.db import create_pool, provide_connection
 from app.editors_choice.routes import EditorsChoiceController
-from app.errors import EXCEPTION_HANDLERS
+from app.errors import EXCEPTION_HANDLERS, JSONRequest
 from app.events.worker import run_worker
 from app.feeds.routes import FeedController
 from app.health import live, ready
@@ -103,6 +103,7 @@ def create_app(
         ),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Colloquy",
