@@ -5,8 +5,10 @@ import hashlib
 import secrets
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
@@ -51,7 +53,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: s
         if token is None:
             raise unauthorized("the token is invalid or revoked")
         await touch_token(db, token.id, state.clock.now())
-    connection.state.role = token.role
+    connection.state.actor = Actor(token.id, Role(token.role))
     return token
 
 
@@ -68,8 +70,16 @@ async def require_token(
         raise ProblemError(403, f"this needs the {needed} role; the token has {token.role}")
 
 
-def role_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Role:
-    return Role(connection.state.role)
+class Actor(msgspec.Struct, frozen=True):
+    """Who makes a request: the token and its role."""
+
+    token_id: UUID
+    role: Role
+
+
+def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    actor: Actor = connection.state.actor
+    return actor
 
 
 async def issue_token(

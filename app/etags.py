@@ -22,6 +22,16 @@ def expected_version(request: Request[Any, Any, Any]) -> int | None:
     raise ProblemError(412, "If-Match must be an ETag this API gave out", field="If-Match")
 
 
+def require_if_match(request: Request[Any, Any, Any], current: int) -> None:
+    """428 unless the request is conditional; the problem names the ETag to send."""
+    if "if-match" not in request.headers:
+        raise ProblemError(
+            428,
+            f"send If-Match with the current ETag ({etag(current)}) to confirm what you change",
+            field="If-Match",
+        )
+
+
 def check_version(request: Request[Any, Any, Any], current: int) -> None:
     ensure_version(expected_version(request), current)
 

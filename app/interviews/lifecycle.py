@@ -6,7 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
-from app.auth import Role
+from app.auth import Actor, Role
 from app.errors import ProblemError, not_found
 from app.etags import ensure_version
 from app.events.queries import cancel_pending_publication, insert_event
@@ -28,15 +28,23 @@ TRANSITIONS: dict[str, tuple[Action, ...]] = {
 
 
 async def lock_for_edit(
-    db: asyncpg.Connection, interview_id: UUID, now: datetime, role: Role, if_match: int | None
+    db: asyncpg.Connection, interview_id: UUID, now: datetime, actor: Actor, if_match: int | None
 ) -> LockedInterview:
-    """Lock an interview that this role may edit, at the version the client saw."""
+    """Lock an interview that this actor may edit, at the version the client saw.
+
+    Contributors write their own drafts, and nothing else: not a colleague's draft, not what
+    an editor has scheduled or published."""
     locked = await select_interview_for_update(db, interview_id, now)
     if locked is None:
         raise not_found("interview")
     ensure_version(if_match, locked.version)
-    if role is Role.contributor and locked.status != "draft":
-        raise ProblemError(403, f"contributors may edit drafts only; this one is {locked.status}")
+    if actor.role is Role.contributor:
+        if locked.status != "draft":
+            raise ProblemError(
+                403, f"contributors may edit drafts only; this one is {locked.status}"
+            )
+        if locked.created_by != actor.token_id:
+            raise ProblemError(403, "contributors may edit only the drafts they created")
     return locked
 
 
@@ -53,12 +61,13 @@ async def change_status(
     interview_id: UUID,
     action: Action,
     now: datetime,
+    actor: Actor,
     if_match: int | None,
     publish_at: datetime | None = None,
 ) -> None:
     """Apply one lifecycle action, or explain (409) which ones the current status allows."""
     async with db.transaction():
-        locked = await lock_for_edit(db, interview_id, now, Role.editor, if_match)
+        locked = await lock_for_edit(db, interview_id, now, actor, if_match)
         allowed = TRANSITIONS[locked.status]
         if action not in allowed:
             raise ProblemError(

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from app.auth import require_token, role_of
+from app.auth import actor_of, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found
@@ -54,7 +54,7 @@ async def edit_part(
     """Lock the interview for this editor, apply `change`, count a new version, answer with it."""
     async with db.transaction():
         locked = await lock_for_edit(
-            db, interview_id, now, role_of(request), expected_version(request)
+            db, interview_id, now, actor_of(request), expected_version(request)
         )
         await change(locked)
         await update_interview(db, interview_id, {}, now)

@@ -100,6 +100,7 @@ class LockedInterview(msgspec.Struct):
     publish_at: datetime | None
     published_at: datetime | None
     body: list[Block]
+    created_by: UUID | None  # the token that created it
 
 
 async def select_interview_for_update(
@@ -108,7 +109,7 @@ async def select_interview_for_update(
     """Lock an interview for a write; the status is the effective one."""
     row = await db.fetchrow(
         f"""
-        SELECT {_EFFECTIVE_STATUS} AS status, i.version, i.publish_at, i.body,
+        SELECT {_EFFECTIVE_STATUS} AS status, i.version, i.publish_at, i.body, i.created_by,
                coalesce(i.published_at,
                         CASE WHEN i.publish_at <= $1 AND i.status = 'scheduled'
                              THEN i.publish_at END) AS published_at
@@ -123,12 +124,12 @@ async def insert_interview(db: asyncpg.Connection, values: dict[str, Any], now: 
     interview_id: UUID = await db.fetchval(
         """
         INSERT INTO interviews (series_id, slug, title, standfirst, body, image, tags,
-                                created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                                created_by, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
         RETURNING id
         """,
         values["series_id"], values["slug"], values["title"], values["standfirst"],
-        values["body"], values["image"], values["tags"], now,
+        values["body"], values["image"], values["tags"], values["created_by"], now,
     )  # fmt: skip
     return interview_id
 

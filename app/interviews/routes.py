@@ -8,11 +8,11 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.auth import Role, require_token, role_of
+from app.auth import Role, actor_of, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
-from app.etags import expected_version, tagged
+from app.etags import expected_version, require_if_match, tagged
 from app.events.queries import cancel_pending_publication
 from app.interviews.content import check_quotes_still_hold, prepare_body, prepare_tags
 from app.interviews.lifecycle import Action, change_status, lock_for_edit, note_public_edit
@@ -97,7 +97,7 @@ class InterviewController(Controller):
 
     @post("/", responses=problems(400, 401, 403, 409, 413, 422))
     async def create_interview(
-        self, db: Db, now: Now, data: JSONBody[InterviewCreate]
+        self, request: Request[Any, Any, Any], db: Db, now: Now, data: JSONBody[InterviewCreate]
     ) -> Response[Interview]:
         """Create a draft interview, optionally with its participants and body."""
         check_participants_unique(data.participants)
@@ -113,6 +113,7 @@ class InterviewController(Controller):
                     "body": prepare_body(data.body, speakers),
                     "image": data.image,
                     "tags": prepare_tags(data.tags),
+                    "created_by": actor_of(request).token_id,
                 },
                 now,
             )
@@ -141,7 +142,7 @@ class InterviewController(Controller):
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         async with db.transaction():
             locked = await lock_for_edit(
-                db, interview_id, now, role_of(request), expected_version(request)
+                db, interview_id, now, actor_of(request), expected_version(request)
             )
             if "body" in changes:
                 body = prepare_body(changes["body"], await select_participant_ids(db, interview_id))
@@ -154,7 +155,7 @@ class InterviewController(Controller):
                 await note_public_edit(db, interview_id, locked, now)
         return await current(db, interview_id, now)
 
-    @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412))
+    @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412, 428))
     async def delete_interview(
         self,
         request: Request[Any, Any, Any],
@@ -162,9 +163,13 @@ class InterviewController(Controller):
         now: Now,
         interview_id: FromPath[UUID],
     ) -> None:
-        """Delete an interview for good; contributors may delete drafts only."""
+        """Delete an interview for good; contributors may delete only their own drafts. Needs
+        If-Match (428 without): a delete cannot be undone, so it must name what it deletes."""
         async with db.transaction():
-            await lock_for_edit(db, interview_id, now, role_of(request), expected_version(request))
+            locked = await lock_for_edit(
+                db, interview_id, now, actor_of(request), expected_version(request)
+            )
+            require_if_match(request, locked.version)
             await cancel_pending_publication(db, interview_id, None)
             await delete_interview(db, interview_id)
 
@@ -185,7 +190,13 @@ class InterviewController(Controller):
         async with db.transaction():  # resolve_slot locks the series until the schedule is written
             publish_at = await resolve_slot(db, interview_id, data, now)
             await change_status(
-                db, interview_id, "schedule", now, expected_version(request), publish_at
+                db,
+                interview_id,
+                "schedule",
+                now,
+                actor_of(request),
+                expected_version(request),
+                publish_at,
             )
         return await current(db, interview_id, now)
 
@@ -239,5 +250,7 @@ class InterviewController(Controller):
         interview_id: FromPath[UUID],
         action: Action,
     ) -> Response[Interview]:
-        await change_status(db, interview_id, action, now, expected_version(request))
+        await change_status(
+            db, interview_id, action, now, actor_of(request), expected_version(request)
+        )
         return await current(db, interview_id, now)

@@ -250,7 +250,9 @@ async def test_views_of_a_deleted_interview_are_dropped_at_flush(
     b = await world.published("Thursday Interview", "Lauri Nikulainen", "Zara Aliyeva")
     assert (await view(site, a["slug"])).status_code == 202
     assert (await view(site, b["slug"])).status_code == 202
-    response = await site.delete(f"/admin/v1/interviews/{a['id']}", headers=editor)
+    response = await site.delete(
+        f"/admin/v1/interviews/{a['id']}", headers={**editor, "If-Match": "*"}
+    )
     assert response.status_code == 204, response.text
     await app.state.views.flush(app.state.pool)
     assert await stored(db) == {(b["id"], date(2026, 11, 26)): 1}

@@ -205,7 +205,9 @@ async def test_a_deleted_scheduled_interview_is_not_announced_as_published(
     """Deleted before its time, it never was published: its pending publication goes too."""
     await subscribe(client, admin, receiver.url, ["interview.published"])
     await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=5))
-    deleted = await client.delete(f"/admin/v1/interviews/{interview['id']}", headers=editor)
+    deleted = await client.delete(
+        f"/admin/v1/interviews/{interview['id']}", headers={**editor, "If-Match": "*"}
+    )
     assert deleted.status_code == 204, deleted.text
 
     clock.advance(minutes=10)

@@ -252,9 +252,24 @@ async def test_patch_unknown_is_404(client: Client, editor: Headers) -> None:
 async def test_editor_deletes_an_interview(
     client: Client, editor: Headers, interview: Json
 ) -> None:
-    response = await client.delete(f"{BASE}/{interview['id']}", headers=editor)
+    response = await client.delete(
+        f"{BASE}/{interview['id']}", headers={**editor, "If-Match": interview_etag(interview)}
+    )
     assert response.status_code == 204, response.text
     problem(await client.get(f"{BASE}/{interview['id']}", headers=editor), 404)
+
+
+async def test_delete_without_if_match_is_428_naming_the_etag(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    body = problem(await client.delete(f"{BASE}/{interview['id']}", headers=editor), 428)
+    assert fields(body) == ["If-Match"]
+    assert '"v1"' in body["detail"]
+    assert (await fetch(client, editor, interview["id"]))["version"] == 1
+
+
+def interview_etag(interview: Json) -> str:
+    return f'"v{interview["version"]}"'
 
 
 async def test_delete_with_stale_if_match_is_412(

@@ -2,15 +2,22 @@
 
 from typing import Any
 
+import asyncpg
 import pytest
 
-from tests.conftest import MovableClock
+from app.auth import Role
+from tests.conftest import MovableClock, bearer
 from tests.factories import Client, Json, make_interview, make_person, make_series
 
 BASE = "/admin/v1/interviews"
 Headers = dict[str, str]
 NOW = "2026-11-26T09:00:00Z"  # where the clock fixture starts
 LATER = "2026-11-26T10:00:00Z"
+
+
+@pytest.fixture
+async def other_contributor(db: asyncpg.Connection, clock: MovableClock) -> Headers:
+    return await bearer(db, Role.contributor, clock)
 
 
 @pytest.fixture
@@ -301,20 +308,45 @@ async def test_lifecycle_honours_if_match(client: Client, editor: Headers, inter
 # --- contributors --------------------------------------------------------------------------------
 
 
-async def test_contributors_create_and_edit_drafts(
-    client: Client, contributor: Headers, interview: Json, series: Json
+async def test_contributors_create_edit_and_delete_their_own_drafts(
+    client: Client, contributor: Headers, series: Json
 ) -> None:
     response = await client.post(
         f"{BASE}/", json={"series_id": series["id"], "title": "Mine"}, headers=contributor
     )
     assert response.status_code == 201, response.text
-    edited = ok(await client.patch(url(interview), json={"title": "Better"}, headers=contributor))
+    mine = response.json()
+    edited = ok(await client.patch(url(mine), json={"title": "Better"}, headers=contributor))
     assert (edited["title"], edited["version"]) == ("Better", 2)
     teaser = {"text": "Read on"}
-    edited = ok(await client.put(url(interview, "/teasers/card"), json=teaser, headers=contributor))
+    edited = ok(await client.put(url(mine, "/teasers/card"), json=teaser, headers=contributor))
     assert edited["teasers"] == {"card": "Read on"}
-    response = await client.delete(url(response.json()), headers=contributor)
+    response = await client.delete(url(mine), headers={**contributor, "If-Match": '"v3"'})
     assert response.status_code == 204, response.text
+
+
+async def test_contributors_cannot_touch_a_colleagues_draft(
+    client: Client,
+    editor: Headers,
+    contributor: Headers,
+    other_contributor: Headers,
+    interview: Json,
+    series: Json,
+) -> None:
+    """Neither an editor's draft nor another contributor's: PATCH, parts and DELETE are 403."""
+    response = await client.post(
+        f"{BASE}/", json={"series_id": series["id"], "title": "Theirs"}, headers=other_contributor
+    )
+    theirs = response.json()
+    for draft in (interview, theirs):
+        before = await fetch(client, editor, draft)
+        problem(await client.patch(url(draft), json={"title": "X"}, headers=contributor), 403)
+        teaser = {"text": "Read on"}
+        response = await client.put(url(draft, "/teasers/card"), json=teaser, headers=contributor)
+        problem(response, 403)
+        response = await client.delete(url(draft), headers={**contributor, "If-Match": "*"})
+        problem(response, 403)
+        assert await fetch(client, editor, draft) == before
 
 
 @pytest.mark.parametrize("state", ["scheduled", "due", "published", "withdrawn"])
@@ -340,14 +372,16 @@ async def test_contributors_cannot_touch_what_is_not_a_draft(
     teaser = {"text": "Read on"}
     response = await client.put(url(interview, "/teasers/card"), json=teaser, headers=contributor)
     problem(response, 403)
-    problem(await client.delete(url(interview), headers=contributor), 403)
+    response = await client.delete(url(interview), headers={**contributor, "If-Match": "*"})
+    problem(response, 403)
     assert await fetch(client, editor, interview) == before
 
 
 async def test_editors_delete_published_interviews(
     client: Client, editor: Headers, interview: Json
 ) -> None:
-    ok(await act(client, editor, interview, "publish"))
-    response = await client.delete(url(interview), headers=editor)
+    published = ok(await act(client, editor, interview, "publish"))
+    current = {**editor, "If-Match": f'"v{published["version"]}"'}
+    response = await client.delete(url(interview), headers=current)
     assert response.status_code == 204, response.text
     problem(await client.get(url(interview), headers=editor), 404)

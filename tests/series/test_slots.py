@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 import pytest
 
+from app.auth import Actor, Role
 from app.errors import ProblemError
 from app.interviews.lifecycle import change_status
 from app.interviews.schemas import ScheduleRequest
@@ -18,6 +19,9 @@ from app.series.cadence import slots, wall_clock
 from app.series.schemas import Cadence
 from tests.conftest import MovableClock
 from tests.factories import Client, Json, make_interview, make_person, make_series
+
+# Lifecycle calls made straight from a test act as an editor's token would.
+EDITOR = Actor(UUID(int=1), Role.editor)
 
 SERIES = "/admin/v1/series"
 Headers = dict[str, str]
@@ -469,7 +473,7 @@ async def test_a_published_interview_is_left_to_the_lifecycle(
     at = await resolve(db, item, NOW, publish_at="2026-12-01T10:00:00Z")
     assert at == utc(2026, 12, 1, 10)
     with pytest.raises(ProblemError) as caught:
-        await change_status(db, UUID(item["id"]), "schedule", NOW, None, at)
+        await change_status(db, UUID(item["id"]), "schedule", NOW, EDITOR, None, at)
     assert caught.value.allowed == ["withdraw"]
 
 
@@ -479,7 +483,7 @@ async def test_wired_as_the_schedule_handler_will_be(
     item = await interview(client, editor, series, people, "Mine")
     async with db.transaction():
         at = await resolve_slot(db, UUID(item["id"]), request(slot="next"), NOW)
-        await change_status(db, UUID(item["id"]), "schedule", NOW, None, at)
+        await change_status(db, UUID(item["id"]), "schedule", NOW, EDITOR, None, at)
     response = await client.get(f"/admin/v1/interviews/{item['id']}", headers=editor)
     assert (response.json()["status"], response.json()["publish_at"]) == (
         "scheduled",
@@ -502,7 +506,7 @@ async def test_two_editors_never_get_the_same_next_slot(
 
     async def schedule_next(connection: asyncpg.Connection, item: Json) -> datetime:
         at = await resolve_slot(connection, UUID(item["id"]), request(slot="next"), NOW)
-        await change_status(connection, UUID(item["id"]), "schedule", NOW, None, at)
+        await change_status(connection, UUID(item["id"]), "schedule", NOW, EDITOR, None, at)
         return at
 
     async with pool.acquire() as other:
