@@ -29,6 +29,7 @@ from app.health import live, ready
 from app.interviews.parts import InterviewPartsController
 from app.interviews.routes import InterviewController
 from app.people.routes import PeopleController
+from app.proxies import TrustedProxies, provide_client
 from app.series.routes import SeriesController
 from app.settings import Settings
 from app.tokens.routes import TokenController
@@ -90,6 +91,7 @@ def create_app(
         dependencies={
             "db": Provide(provide_connection),
             "now": Provide(provide_now, sync_to_thread=False),
+            "client": Provide(provide_client, sync_to_thread=False),
         },
         state=State(
             {
@@ -98,6 +100,7 @@ def create_app(
                 "pool": pool,
                 "site": Site(settings.base_url),
                 "views": ViewCounter(),
+                "proxies": TrustedProxies(settings.trusted_proxies),
                 "freshness": Freshness(),
             }
         ),

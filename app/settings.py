@@ -1,5 +1,6 @@
 """Configuration, read once from the environment and passed into `create_app`."""
 
+import ipaddress
 from collections.abc import Mapping
 
 import msgspec
@@ -25,6 +26,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cache_max_bytes: int = 64 * 1024 * 1024
     # Peers whose Forwarded / X-Forwarded-For headers name the client (CIDR blocks).
     trusted_proxies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for block in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(block, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"COLLOQUY_TRUSTED_PROXIES: {block!r} is not an address or CIDR block"
+                ) from None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 
@@ -39,6 +39,7 @@ from app.content.schemas import (
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.pagination import decode_cursor, split_page
+from app.proxies import ClientAddress
 
 SectionName = Literal["latest", "editors-choice", "popular", "series"]
 Size = Annotated[int, QueryParameter(ge=1, le=20)]
@@ -236,10 +237,10 @@ class ContentController(Controller):
 
     @post("/interviews/{slug:str}/views", status_code=202, responses=problems(404, 429))
     async def record_view(
-        self, request: Request[Any, Any, Any], db: Db, now: Now, state: State, slug: FromPath[str]
+        self, db: Db, now: Now, state: State, client: ClientAddress, slug: FromPath[str]
     ) -> Response[bytes]:
-        """Count a view for the popular section (bounded per client)."""
-        client = request.client.host if request.client else "unknown"
+        """Count a view for the popular section (bounded per client: the address behind
+        COLLOQUY_TRUSTED_PROXIES, an IPv6 /64 counting as one)."""
         if wait := state.views.retry_after(client):
             raise ProblemError(
                 429, "too many views from this client", headers={"Retry-After": str(wait)}
