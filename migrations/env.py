@@ -14,7 +14,14 @@ def sqlalchemy_url(url: str) -> str:
     )
 
 
+# Any number of `colloquy migrate` or `serve` may start at once (replicas, the Docker image's
+# entrypoint): each waits for this session lock, then finds the schema where the last one left it.
+MIGRATION_LOCK = 0x636F6C6C6F717579  # "colloquy"
+
+
 def run_with(connection: Connection) -> None:
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+    connection.commit()  # the lock belongs to the session and outlives this transaction
     context.configure(connection=connection, transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -1,6 +1,11 @@
 """The migrations go all the way down and back up on a real PostgreSQL."""
 
 import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import asyncpg
 from alembic import command
@@ -61,3 +66,39 @@ def test_downgrade_to_base_and_upgrade_to_head(database_url: str) -> None:
     finally:
         # Other tests share this database: leave it at head whatever happened above.
         migrate(database_url, "head")
+
+
+def test_many_migrations_at_once_on_an_empty_database(database_url: str) -> None:
+    """Several replicas starting together each migrate: one does the work, none fails.
+
+    Before the advisory lock, two of four concurrent `colloquy migrate` died on a
+    UniqueViolationError."""
+    fresh = f"race_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin_sql(database_url, f"CREATE DATABASE {fresh}"))
+    url = database_url.rsplit("/", 1)[0] + f"/{fresh}"
+    try:
+        env = {**os.environ, "DATABASE_URL": url}
+        runs = [
+            subprocess.Popen(
+                [str(Path(sys.executable).parent / "colloquy"), "migrate"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        outcomes = [(run.wait(timeout=120), *run.communicate()) for run in runs]
+        assert [code for code, _, _ in outcomes] == [0] * 6, outcomes
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert schema_state(url)[1] == [head]
+    finally:
+        asyncio.run(_admin_sql(database_url, f"DROP DATABASE {fresh} WITH (FORCE)"))
+
+
+async def _admin_sql(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
