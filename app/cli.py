@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -48,7 +49,20 @@ def with_connection(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]
     return asyncio.run(run())
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Exit with one line if the address is taken.
+
+    Granian binds with SO_REUSEPORT, so a second `colloquy serve` on a busy port would
+    otherwise start, say it listens, and share the port's connections with the first."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            sys.exit(f"cannot listen on {host}:{port}: {error.strerror or error}")
+
+
 def serve(settings: Settings, _: argparse.Namespace) -> None:
+    check_port_free(settings.host, settings.port)
     with database(settings) as url:
         migrate(url)
         if settings.database_url is None:

@@ -303,3 +303,17 @@ def test_unreachable_data_dir_is_reported(cli: Cli) -> None:
     assert result.returncode != 0
     assert f"{private} cannot be entered by 'nobody'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error(cli: Cli) -> None:
+    """Before: it said "Listening" and took a share of the other server's requests."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = cli("serve", env={"COLLOQUY_PORT": str(port)}, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert not server_running(cli.data_dir)
