@@ -4,16 +4,23 @@ Every `colloquy` process that needs the database holds a shared lock on `users.l
 long as it runs. The first one starts the server; the last one out (the one that can take the
 lock exclusively) stops it. So `serve` and `tokens create` in two terminals share one server,
 and nothing is left running once they have all exited.
+
+While they run, each of them watches the server: if it dies (killed, out of memory), it is
+started again on the same port and data, PostgreSQL replays its log, and the service's
+connections find it where they left it. The port is kept in the data directory for the same
+reason: the next start reuses it, so the URL stays the same.
 """
 
 import fcntl
 import glob
+import logging
 import os
 import pwd
 import secrets
 import shutil
 import socket
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +30,9 @@ SUPERUSER = "colloquy"
 # PostgreSQL refuses to run as root; as root we run it as this unprivileged account, which
 # owns only the cluster directory inside our data directory.
 UNPRIVILEGED_USER = "nobody"
+WATCH_SECONDS = 1.0
+
+log = logging.getLogger("colloquy.embedded")
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -63,6 +73,7 @@ class EmbeddedPostgres:
         self.cluster = self.data_dir / "postgres"
         self.log_file = self.data_dir / "postgres.log"
         self.password_file = self.data_dir / "password"
+        self.port_file = self.data_dir / "port"
 
     @contextmanager
     def running(self) -> Iterator[str]:
@@ -75,9 +86,16 @@ class EmbeddedPostgres:
                 if not self.cluster.exists():
                     self._init_cluster()
                 port = self._running_port() or self._start()
+            stopping = threading.Event()
+            watcher = threading.Thread(
+                target=self._watch, args=(port, stopping), name="embedded-postgres", daemon=True
+            )
+            watcher.start()
             try:
                 yield self._url(port)
             finally:
+                stopping.set()
+                watcher.join()
                 with self._start_lock():
                     try:
                         fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -85,6 +103,28 @@ class EmbeddedPostgres:
                         pass  # another process still uses the server
                     else:
                         self._stop()
+
+    def _watch(self, port: int, stopping: threading.Event) -> None:
+        """Start the server again whenever it is found dead, until `stopping` is set."""
+        down = False
+        while not stopping.wait(WATCH_SECONDS):
+            if self._running_port() is not None:
+                down = False
+                continue
+            with self._start_lock():
+                if stopping.is_set() or self._running_port() is not None:
+                    continue
+                if not down:  # one line per outage; retries are quiet
+                    log.warning("embedded PostgreSQL stopped; restarting it on port %d", port)
+                down = True
+                try:
+                    self._start(port)
+                except EmbeddedPostgresError as error:
+                    # e.g. its old backends still hold the shared memory: try again shortly
+                    log.debug("restart failed: %s", error)
+                else:
+                    log.warning("embedded PostgreSQL is back on port %d", port)
+                    down = False
 
     @contextmanager
     def _start_lock(self) -> Iterator[None]:
@@ -199,11 +239,13 @@ class EmbeddedPostgres:
             return None
         return port
 
-    def _start(self) -> int:
+    def _start(self, port: int | None = None) -> int:
+        """Start the server on `port`, else the port it had last time if that is free."""
         bindir = Path((self.cluster / "colloquy.bindir").read_text())
         if not (bindir / "pg_ctl").is_file():
             bindir = find_bindir()
-        port = _free_port()
+        port = port or self._kept_port() or _free_port()
+        self.port_file.write_text(f"{port}\n")
         self.log_file.touch()
         self._give_to_server_user(self.log_file)
         options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
@@ -213,6 +255,13 @@ class EmbeddedPostgres:
         )  # fmt: skip
         return port
 
+    def _kept_port(self) -> int | None:
+        try:
+            port = int(self.port_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return port if _port_is_free(port) else None
+
     def _stop(self) -> None:
         if self._running_port() is None:
             return
@@ -221,6 +270,15 @@ class EmbeddedPostgres:
             str(bindir / "pg_ctl"), "stop", "--wait", "--mode", "fast",
             "--pgdata", str(self.cluster),
         )  # fmt: skip
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _free_port() -> int:

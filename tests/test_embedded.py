@@ -3,9 +3,11 @@
 import asyncio
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,3 +133,39 @@ def test_a_second_process_uses_the_same_server(data_dir: Path) -> None:
         assert pid is not None and alive(pid)
         assert query(url, "SELECT count(*) FROM notes") == [1]
     assert postmaster_pid(data_dir) is None
+
+
+def wait_for_answer(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            query(url, "SELECT 1")
+            return
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_a_killed_server_is_started_again_on_the_same_port(data_dir: Path) -> None:
+    """Before: a kill -9 of the postmaster was fatal until every command was restarted, and the
+    next command started the server on another port."""
+    with EmbeddedPostgres(data_dir).running() as url:
+        query(url, "CREATE TABLE notes (body text)", "INSERT INTO notes VALUES ('kept')")
+        first = postmaster_pid(data_dir)
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        assert wait_dead(first)
+        wait_for_answer(url)
+        second = postmaster_pid(data_dir)
+        assert second is not None and second != first and alive(second)
+        assert query(url, "SELECT body FROM notes") == ["kept"]
+    assert postmaster_pid(data_dir) is None, "the last user out did not stop the server"
+    assert wait_dead(second)
+
+
+def test_the_next_start_keeps_the_port(data_dir: Path) -> None:
+    with EmbeddedPostgres(data_dir).running() as first:
+        pass
+    with EmbeddedPostgres(data_dir).running() as second:
+        assert second == first
