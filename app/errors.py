@@ -154,6 +154,25 @@ def handle_data_error(_: Request[Any, Any, Any], error: asyncpg.DataError) -> Re
     return _problem_response(Problem(_title(400), 400, detail))
 
 
+# Failures that mean "the database cannot be reached just now", not "this request is wrong":
+# refused or dropped connections, a server shutting down, starting up or out of connections.
+DATABASE_UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.TooManyConnectionsError,
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def handle_unavailable(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    # Not logged per request: /health/ready and the worker report the outage.
+    detail = "the database is unavailable just now; try again shortly"
+    return _problem_response(
+        Problem(_title(503), 503, detail), {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _problem_response(Problem(_title(500), 500, "unexpected error; it has been logged"))
@@ -165,6 +184,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: handle_http,
     asyncpg.IntegrityConstraintViolationError: handle_integrity,
     asyncpg.DataError: handle_data_error,
+    **dict.fromkeys(DATABASE_UNAVAILABLE, handle_unavailable),
     Exception: handle_unexpected,
 }
 
