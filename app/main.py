@@ -14,7 +14,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from app.cache import Freshness, PublicCache, keep_listening
+from app.cache import PREFIXES, Freshness, PublicCache, keep_listening
 from app.calendar.routes import CalendarController
 from app.clock import Clock
 from app.content.cards import Site
@@ -30,6 +30,7 @@ from app.interviews.parts import InterviewPartsController
 from app.interviews.routes import InterviewController
 from app.people.routes import PeopleController
 from app.proxies import TrustedProxies, provide_client
+from app.query_params import UnknownQueryParameters
 from app.series.routes import SeriesController
 from app.settings import Settings
 from app.tokens.routes import TokenController
@@ -105,6 +106,7 @@ def create_app(
             }
         ),
         lifespan=[lifespan],
+        before_request=UnknownQueryParameters(PREFIXES),
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
