@@ -2,14 +2,27 @@
 
 An entry is served only while all of these hold:
 - it was rendered in the current *epoch*. The epoch moves on every write this process
-  serves, on every change notice from PostgreSQL (a trigger on each content table notifies
-  at commit, so other instances and the publication worker reach us too), and whenever the
-  notice connection is (re)established. Without that connection nothing is served from cache.
+  serves successfully, on every change notice from PostgreSQL (a trigger on each content table
+  notifies at commit, so other instances and the publication worker reach us too), and whenever
+  the notice connection is (re)established or lost. Without that connection nothing is served
+  from cache while the database answers.
 - the clock has not reached the next time the public view changes by itself (a scheduled
   publication, or an editors' choice window opening or closing);
 - for the front page (which has the popular section), it is less than a minute old.
 An entry records the epoch in which its rendering *started*, so a rendering that raced with
 a write is already stale when stored.
+
+The cache holds at most `cache_max_bytes` (every coding's body, the headers and the key,
+roughly), dropping the least recently used entries first. An entry over an eighth of that is
+served but not kept, so that one huge page cannot push out everything else. Public routes
+refuse query parameters they do not take (app/query_params.py), so `?x=1`, `?x=2`, ... cannot
+make new entries either.
+
+When the database cannot be reached, a GET is answered from the last good entry for its URL,
+marked `max-age=0, stale-if-error` (RFC 5861): a reader gets the feed as it last was rather
+than an error. Only entries that no content change has overtaken qualify (a withdrawn interview
+must not come back), and only a failure to *reach* the database counts: while it answers,
+nothing stale is served. With no such entry the answer is a 503 with Retry-After.
 """
 
 import asyncio
@@ -30,18 +43,23 @@ from litestar import Litestar
 
 from app.clock import Clock
 from app.content.queries import select_next_change
+from app.errors import DATABASE_UNAVAILABLE, PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem
 
 CHANNEL = "colloquy_content"
 PREFIXES = ("/content/", "/feeds/")
 MAX_AGE = 60
 STALE_WHILE_REVALIDATE = 30
 SHORT_LIVED = {"/content/v1/frontpage": timedelta(seconds=60)}
-MAX_ENTRIES = 4096
 COMPRESS_FROM = 512
+LARGEST_SHARE = 8  # no entry may take more than 1/8 of the budget
+ENTRY_OVERHEAD = 1024  # the Python objects around an entry's bytes, roughly
+FIRST_SEEN_MAX = 16_384  # URLs whose first-served time is remembered (about 100 bytes each)
+STALE_IF_ERROR = 60
 
 Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 
 class Freshness:
@@ -49,13 +67,22 @@ class Freshness:
 
     def __init__(self) -> None:
         self.epoch = 0
+        # Content changes seen: an entry rendered before the last one is wrong, not just old,
+        # and is not served even when the database cannot be reached.
+        self.changes = 0
         self.listening = False
         self.next_change: datetime | None = None
         self.next_change_known = False
 
     def bump(self, *_: object) -> None:
+        """What is held may be out of date (the notice connection came or went)."""
         self.epoch += 1
         self.next_change_known = False
+
+    def changed(self, *_: object) -> None:
+        """What is held is out of date: content was written."""
+        self.changes += 1
+        self.bump()
 
     async def until(self, pool: asyncpg.Pool, now: datetime) -> datetime | None:
         """The next time the public view changes by itself, looked up once per epoch."""
@@ -74,8 +101,8 @@ async def keep_listening(database_url: str, freshness: Freshness) -> None:
             connection = await asyncpg.connect(database_url)
             closed = asyncio.Event()
             connection.add_termination_listener(lambda _connection, done=closed: done.set())
-            await connection.add_listener(CHANNEL, freshness.bump)
-            freshness.bump()  # anything may have changed while nobody listened
+            await connection.add_listener(CHANNEL, freshness.changed)
+            freshness.changed()  # anything may have changed while nobody listened
             freshness.listening = True
             await closed.wait()
         except (OSError, asyncpg.PostgresError):
@@ -102,10 +129,21 @@ class Variant(msgspec.Struct):
 
 class Entry(msgspec.Struct):
     epoch: int
+    changes: int  # Freshness.changes when its rendering started
     expires: datetime | None
     tag: str
     last_modified: datetime
     variants: dict[str, Variant]  # content coding -> variant
+    size: int  # bytes it takes, roughly: see _size
+
+
+def _size(key: str, variants: dict[str, Variant]) -> int:
+    """Bodies, header names and values, the key, and a flat amount for the objects around them.
+    The 304 headers are not counted: they are the same objects as some of the 200's."""
+    size = ENTRY_OVERHEAD + len(key)
+    for variant in variants.values():
+        size += len(variant.body) + sum(len(name) + len(value) for name, value in variant.headers)
+    return size
 
 
 def _variants(body: bytes, tag: str, last_modified: datetime, kept: Headers) -> dict[str, Variant]:
@@ -169,6 +207,30 @@ def _cache_control(max_age: int) -> tuple[bytes, bytes]:
 
 
 FULL_CACHE_CONTROL = _cache_control(MAX_AGE)
+STALE_CACHE_CONTROL = (
+    b"cache-control",
+    f"public, max-age=0, stale-if-error={STALE_IF_ERROR}".encode(),
+)
+
+
+def _unavailable() -> list[Message]:
+    """The app's 503 problem (app/errors.py), for when the cache cannot reach the database
+    itself and holds nothing good."""
+    detail = "the database is unavailable just now; try again shortly"
+    problem = Problem("Service Unavailable", 503, detail)
+    body = msgspec.json.encode(problem)
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+    ]
+    return [
+        {"type": "http.response.start", "status": 503, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+UNAVAILABLE = _unavailable()
 
 
 class PublicCache:
@@ -179,9 +241,16 @@ class PublicCache:
         self.state = app.state
         self.freshness: Freshness = app.state.freshness
         self.clock: Clock = app.state.clock
-        self.entries: OrderedDict[str, Entry] = OrderedDict()
-        # key -> (body hash, first time this instance served that body): Last-Modified
-        self.first_seen: dict[str, tuple[str, datetime]] = {}
+        self.max_bytes: int = app.state.settings.cache_max_bytes
+        self.entries: OrderedDict[str, Entry] = OrderedDict()  # least recently used first
+        # What the cache holds and does, for whoever watches it.
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self.evictions = 0
+        # digest of key -> (body hash, first time this instance served that body): Last-Modified.
+        # Keyed by a digest so that a bound on the number of records bounds their bytes too.
+        self.first_seen: OrderedDict[bytes, tuple[str, datetime]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(PREFIXES):
@@ -193,21 +262,39 @@ class PublicCache:
         key = f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
         now = self.clock.now()
         entry = self.entries.get(key)
-        if entry is None or not self._fresh(entry, now):
-            entry = await self._render(scope, receive, send, key, now)
-            if entry is None:
-                return
-        else:
+        if entry is not None and self._fresh(entry, now):
+            self.hits += 1
             self.entries.move_to_end(key)
-        await self._answer(scope, send, entry, now)
+            await self._answer(scope, send, entry, self._cache_control(entry, now))
+            return
+        self.misses += 1
+        try:
+            rendered = await self._render(scope, receive, key, now)
+        except DATABASE_UNAVAILABLE:
+            rendered = UNAVAILABLE
+        if isinstance(rendered, Entry):
+            await self._answer(scope, send, rendered, self._cache_control(rendered, now))
+        elif rendered[0]["status"] == 503 and entry is not None and self._good(entry):
+            self.entries.move_to_end(key)
+            await self._answer(scope, send, entry, STALE_CACHE_CONTROL)
+        else:
+            await self._replay(scope, send, rendered)
 
     async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        """Straight to Litestar. A write under /admin/ that succeeds drops what we hold, as soon
+        as its answer starts (its transaction has committed by then); one that fails, or that
+        nobody was allowed to make, changes nothing and so drops nothing."""
+        edit = scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        if not (edit and scope["path"].startswith("/admin/")):
             await self.app(scope, receive, send)  # type: ignore[arg-type]
-        finally:
-            edit = scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS")
-            if edit and scope["path"].startswith("/admin/"):
-                self.freshness.bump()  # an edit through this process: drop what we have
+            return
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
+                self.freshness.changed()
+            await send(message)
+
+        await self.app(scope, receive, watch)  # type: ignore[arg-type]
 
     def _fresh(self, entry: Entry, now: datetime) -> bool:
         return (
@@ -216,30 +303,32 @@ class PublicCache:
             and (entry.expires is None or now < entry.expires)
         )
 
-    async def _render(
-        self, scope: Scope, receive: Receive, send: Send, key: str, now: datetime
-    ) -> Entry | None:
-        """Let Litestar answer; keep a 200, pass anything else through as it is."""
-        epoch = self.freshness.epoch
-        until = await self.freshness.until(self.state.pool, now)
-        messages: list[dict[str, Any]] = []
+    def _good(self, entry: Entry) -> bool:
+        """Whether an entry may stand in while the database cannot be reached: no content
+        change has been seen since it was rendered."""
+        return entry.changes == self.freshness.changes
 
-        async def capture(message: dict[str, Any]) -> None:
+    async def _render(
+        self, scope: Scope, receive: Receive, key: str, now: datetime
+    ) -> Entry | list[Message]:
+        """Let Litestar answer: a 200 becomes an entry (kept if it fits); anything else comes
+        back as the messages it was sent in. A 503 is how the app says that the database
+        cannot be reached (app/errors.py); reaching it here ourselves may raise
+        DATABASE_UNAVAILABLE."""
+        epoch, changes = self.freshness.epoch, self.freshness.changes
+        until = await self.freshness.until(self.state.pool, now)
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
             messages.append(message)
 
         await self.app({**scope, "method": "GET"}, receive, capture)  # type: ignore[arg-type]
         start = messages[0]
         if start["status"] != 200:
-            for message in messages:
-                if scope["method"] == "HEAD" and message["type"] == "http.response.body":
-                    message = {**message, "body": b""}
-                await send(message)
-            return None
+            return messages
         body = b"".join(m.get("body", b"") for m in messages[1:])
         tag = hashlib.blake2b(body, digest_size=12).hexdigest()
-        seen_tag, seen_at = self.first_seen.get(key, ("", now))
-        last_modified = seen_at if seen_tag == tag else now
-        self.first_seen[key] = (tag, last_modified)
+        last_modified = self._last_modified(key, tag, now)
         lifetime = SHORT_LIVED.get(scope["path"])
         expires = min(filter(None, [until, now + lifetime if lifetime else None]), default=None)
         headers = [
@@ -247,17 +336,50 @@ class PublicCache:
             for name, value in start["headers"]
             if name.lower() in (b"content-type", b"link")
         ]
-        entry = Entry(
-            epoch, expires, tag, last_modified, _variants(body, tag, last_modified, headers)
-        )
-        self.entries[key] = entry
-        while len(self.entries) > MAX_ENTRIES:
-            self.entries.popitem(last=False)
-        if len(self.first_seen) > 4 * MAX_ENTRIES:
-            self.first_seen.clear()
+        variants = _variants(body, tag, last_modified, headers)
+        entry = Entry(epoch, changes, expires, tag, last_modified, variants, _size(key, variants))
+        self._keep(key, entry)
         return entry
 
-    async def _answer(self, scope: Scope, send: Send, entry: Entry, now: datetime) -> None:
+    def _last_modified(self, key: str, tag: str, now: datetime) -> datetime:
+        """When this instance first served this body at this URL: it stays put while the body
+        does, across renderings, for the most recently rendered URLs."""
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        seen_tag, seen_at = self.first_seen.pop(digest, (tag, now))
+        last_modified = seen_at if seen_tag == tag else now
+        self.first_seen[digest] = (tag, last_modified)
+        while len(self.first_seen) > FIRST_SEEN_MAX:
+            self.first_seen.popitem(last=False)
+        return last_modified
+
+    def _keep(self, key: str, entry: Entry) -> None:
+        """Hold the entry in place of the one before, within the budget."""
+        if (replaced := self.entries.pop(key, None)) is not None:
+            self.bytes -= replaced.size
+        if entry.size > self.max_bytes // LARGEST_SHARE:
+            return
+        self.entries[key] = entry
+        self.bytes += entry.size
+        while self.bytes > self.max_bytes:
+            _, dropped = self.entries.popitem(last=False)
+            self.bytes -= dropped.size
+            self.evictions += 1
+
+    def _cache_control(self, entry: Entry, now: datetime) -> tuple[bytes, bytes]:
+        if entry.expires is None:
+            return FULL_CACHE_CONTROL
+        left = int((entry.expires - now).total_seconds())
+        return _cache_control(max(0, min(MAX_AGE, left)))
+
+    async def _replay(self, scope: Scope, send: Send, messages: list[Message]) -> None:
+        for message in messages:
+            if scope["method"] == "HEAD" and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+    async def _answer(
+        self, scope: Scope, send: Send, entry: Entry, cache_control: tuple[bytes, bytes]
+    ) -> None:
         accept_encoding = if_none_match = if_modified_since = None
         for name, value in scope["headers"]:
             match name.lower():
@@ -273,10 +395,6 @@ class PublicCache:
             else "identity"
         )
         variant = entry.variants[coding]
-        cache_control = FULL_CACHE_CONTROL
-        if entry.expires is not None:
-            left = int((entry.expires - now).total_seconds())
-            cache_control = _cache_control(max(0, min(MAX_AGE, left)))
         if if_none_match is not None:
             not_modified = _matches(if_none_match.decode("latin-1"), entry.tag)
         else:

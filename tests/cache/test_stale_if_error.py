@@ -1,0 +1,271 @@
+"""While the database cannot be reached, readers get the last good answer rather than an error.
+
+The database is taken away for real: the app under test reaches PostgreSQL only through a TCP
+forwarder on a port of its own (its pool, and its change listener unless a test wants that one
+to stay), and closing the forwarder drops every connection through it and leaves nothing
+listening on that port.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import msgspec
+import pytest
+
+from app.cache import PublicCache, keep_listening
+from app.db import create_pool
+from app.main import create_app
+from app.settings import Settings
+from tests.cache import get
+from tests.conftest import MovableClock
+from tests.factories import Client, Json, make_interview, make_person, make_series
+
+FEED = "/feeds/all.atom"
+FRONTPAGE = "/content/v1/frontpage"
+TITLE = "Thursday Interview: Murad Muradov"
+
+
+class Forwarder:
+    """A port that relays TCP to PostgreSQL until it is closed."""
+
+    def __init__(self, database_url: str) -> None:
+        target = urlsplit(database_url)
+        assert target.hostname and target.port, "a database reached over TCP"
+        self.database_url = database_url
+        self.target = (target.hostname, target.port)
+        self.port = 0  # any free one, the first time
+        self.writers: list[asyncio.StreamWriter] = []
+        self.server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        """The database's URL, through this port."""
+        target = urlsplit(self.database_url)
+        userinfo = target.netloc.rpartition("@")[0]
+        return target._replace(netloc=f"{userinfo}@127.0.0.1:{self.port}").geturl()
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        """Refuse new connections and cut the ones there are."""
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.transport.abort()
+        await self.server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        self.writers += [writer, upstream_writer]
+        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    writer.transport.abort()
+
+
+async def until_true(condition: Callable[[], bool], what: str, seconds: float = 5) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{what} within {seconds} s")
+
+
+class Outage:
+    """The app and a client of it, and the switch that takes its database away."""
+
+    def __init__(
+        self, app: PublicCache, client: Client, forwarder: Forwarder, listener_cut_too: bool
+    ) -> None:
+        self.app = app
+        self.client = client
+        self.forwarder = forwarder
+        self.listener_cut_too = listener_cut_too
+
+    async def begin(self) -> None:
+        await self.forwarder.close()
+        # A connection cut while a request holds it fails in other ways; that is not the case
+        # under test here, so wait for the pool to see that its connections are gone.
+        pool = self.app.state.pool
+        await until_true(lambda: pool.get_idle_size() == 0, "the pool noticed")
+        if self.listener_cut_too:
+            freshness = self.app.freshness
+            await until_true(lambda: not freshness.listening, "the change listener noticed")
+
+    async def end(self) -> None:
+        await self.forwarder.open()
+        freshness = self.app.freshness
+        # The listener tries again every second.
+        await until_true(lambda: freshness.listening, "the change listener was back", 6)
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, clock: MovableClock, database_url: str, *, listener_cut_too: bool
+) -> AsyncIterator[Outage]:
+    """An app whose pool reaches the database through a forwarder (and its change listener
+    too, if `listener_cut_too`): reachable until `outage.begin()`."""
+    forwarder = Forwarder(database_url)
+    await forwarder.open()
+    pool = await create_pool(forwarder.url, 2)
+    app = create_app(
+        msgspec.structs.replace(settings, database_url=forwarder.url), pool=pool, clock=clock
+    )
+    listen_url = forwarder.url if listener_cut_too else database_url
+    listener = asyncio.create_task(keep_listening(listen_url, app.freshness))
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    try:
+        await until_true(lambda: app.freshness.listening, "the change listener started")
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Outage(app, client, forwarder, listener_cut_too)
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        pool.terminate()
+        if forwarder.server is not None and forwarder.server.is_serving():
+            await forwarder.close()
+
+
+@pytest.fixture
+async def outage(
+    settings: Settings, database_url: str, clock: MovableClock, db: asyncpg.Connection
+) -> AsyncIterator[Outage]:
+    """The database goes away for the pool and the change listener alike."""
+    async with serving(settings, clock, database_url, listener_cut_too=True) as outage:
+        yield outage
+
+
+@pytest.fixture
+async def pool_outage(
+    settings: Settings, database_url: str, clock: MovableClock, db: asyncpg.Connection
+) -> AsyncIterator[Outage]:
+    """The database goes away for the pool only: the change listener has not noticed (yet), so
+    the failure shows first in a route's own query, which the app answers with a 503."""
+    async with serving(settings, clock, database_url, listener_cut_too=False) as outage:
+        yield outage
+
+
+async def publish_one(client: Client, editor: dict[str, str]) -> Json:
+    series = await make_series(client, editor)
+    lauri = await make_person(client, editor, "Lauri Nikulainen")
+    murad = await make_person(client, editor, "Murad Muradov")
+    interview = await make_interview(client, editor, series, lauri, murad)
+    response = await client.post(f"/admin/v1/interviews/{interview['id']}/publish", headers=editor)
+    assert response.status_code == 200, response.text
+    published: Json = response.json()
+    return published
+
+
+def stale(response: httpx.Response) -> bool:
+    directives = [part.strip() for part in response.headers["cache-control"].split(",")]
+    return "max-age=0" in directives and any(d.startswith("stale-if-error=") for d in directives)
+
+
+def unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) > 0
+    assert response.json()["status"] == 503
+
+
+async def test_the_last_good_answer_is_served_while_the_database_is_away(
+    outage: Outage, editor: dict[str, str]
+) -> None:
+    client = outage.client
+    interview = await publish_one(client, editor)
+    card = f"/content/v1/interviews/{interview['slug']}/card"
+    before = {path: await get(client, path) for path in (FEED, card)}
+    gzipped = await client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    await outage.begin()
+    for path, good in before.items():
+        response = await get(client, path)
+        assert response.status_code == 200, response.text
+        assert response.content == good.content
+        assert TITLE in response.text
+        assert response.headers["etag"] == good.headers["etag"]
+        assert response.headers["last-modified"] == good.headers["last-modified"]
+        assert stale(response), response.headers["cache-control"]
+        head = await get(client, path, method="HEAD")
+        assert (head.status_code, head.content) == (200, b"")
+        assert stale(head)
+        conditional = await get(client, path, {"If-None-Match": good.headers["etag"]})
+        assert conditional.status_code == 304
+        assert stale(conditional)
+    again = await client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    assert again.headers["content-encoding"] == "gzip"
+    assert again.headers["etag"] == gzipped.headers["etag"]
+    assert again.content == gzipped.content
+
+
+async def test_without_a_good_answer_it_is_a_503(outage: Outage, editor: dict[str, str]) -> None:
+    client = outage.client
+    await publish_one(client, editor)
+    assert (await get(client, FEED)).status_code == 200
+    await outage.begin()
+    unavailable(await get(client, "/feeds/all.rss"))
+    unavailable(await get(client, "/content/v1/interviews/nobody/card"))
+    head = await get(client, "/feeds/all.rss", method="HEAD")
+    assert (head.status_code, head.content) == (503, b"")
+
+
+async def test_an_answer_a_write_made_wrong_is_not_served_stale(
+    outage: Outage, editor: dict[str, str]
+) -> None:
+    """A withdrawn interview must not come back because the database went away before anyone
+    asked for its page again."""
+    client = outage.client
+    interview = await publish_one(client, editor)
+    card = f"/content/v1/interviews/{interview['slug']}/card"
+    assert (await get(client, card)).status_code == 200
+    assert TITLE in (await get(client, FEED)).text
+    response = await client.post(f"/admin/v1/interviews/{interview['id']}/withdraw", headers=editor)
+    assert response.status_code == 200, response.text
+    await outage.begin()
+    unavailable(await get(client, card))
+    unavailable(await get(client, FEED))
+
+
+async def test_when_the_database_is_back_answers_are_fresh_again(
+    outage: Outage, editor: dict[str, str]
+) -> None:
+    client = outage.client
+    await publish_one(client, editor)
+    good = await get(client, FEED)
+    await outage.begin()
+    assert stale(await get(client, FEED))
+    await outage.end()
+    response = await get(client, FEED)
+    assert response.status_code == 200
+    assert not stale(response)
+    assert response.content == good.content
+
+
+async def test_a_route_that_cannot_reach_the_database_gets_the_last_good_answer(
+    pool_outage: Outage, clock: MovableClock
+) -> None:
+    """The change listener still listens, but the pool cannot reach the database: the route's
+    own query fails and the app answers 503, and the cache stands in for it."""
+    client = pool_outage.client
+    good = await get(client, FRONTPAGE)  # no content written: no change notice on its way
+    assert good.status_code == 200
+    await pool_outage.begin()
+    clock.advance(seconds=61)  # the front page's minute is up: it must be rendered again
+    response = await get(client, FRONTPAGE)
+    assert pool_outage.app.freshness.listening
+    assert response.status_code == 200, response.text
+    assert stale(response)
+    assert response.content == good.content
+    unavailable(await get(client, "/feeds/all.json"))
