@@ -69,7 +69,7 @@ def _event(event: Event) -> list[str]:
     return lines
 
 
-def calendar(name: str, events: Iterable[Event]) -> bytes:
+def calendar(name: str, events: Iterable[Event], description: str = "") -> bytes:
     """A VCALENDAR with these events, CRLF line endings and folded lines."""
     lines = [
         "BEGIN:VCALENDAR",
@@ -78,6 +78,8 @@ def calendar(name: str, events: Iterable[Event]) -> bytes:
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{escape(name)}",
     ]
+    if description:
+        lines.append(f"X-WR-CALDESC:{escape(description)}")
     for event in events:
         lines += _event(event)
     lines.append("END:VCALENDAR")

@@ -58,9 +58,10 @@ async def select_calendar_series(db: asyncpg.Connection, slug: str | None) -> li
 
 
 async def select_calendar_interviews(
-    db: asyncpg.Connection, series_id: UUID | None, since: datetime, now: datetime
+    db: asyncpg.Connection, series_id: UUID | None, since: datetime, now: datetime, limit: int
 ) -> list[CalendarInterview]:
-    """Scheduled and published interviews (of one series, or all) appearing from `since` on."""
+    """The first `limit` scheduled and published interviews (of one series, or all) appearing
+    from `since` on."""
     rows = await db.fetch(
         """
         SELECT id, series_id, slug, title, publish_at, updated_at, appears_at,
@@ -76,7 +77,8 @@ async def select_calendar_interviews(
                    AND ($1::uuid IS NULL OR series_id = $1)) AS i
          WHERE appears_at >= $2
          ORDER BY appears_at, id
+         LIMIT $4
         """,
-        series_id, since, now,
+        series_id, since, now, limit,
     )  # fmt: skip
     return [msgspec.convert(row, CalendarInterview, from_attributes=True) for row in rows]

@@ -1,13 +1,12 @@
 """The editorial calendar as iCalendar, for calendar apps to subscribe to."""
 
 from datetime import datetime, timedelta
-from itertools import takewhile
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Response, get
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 
@@ -23,12 +22,15 @@ from app.clock import Now
 from app.content.cards import Site
 from app.db import Db
 from app.errors import not_found, problems
-from app.series.cadence import anchor_day, slots
+from app.series.cadence import search_slots
 from app.settings import Settings
 
-# Open slots are shown this far ahead, and published interviews this far back.
+# Open slots are shown this far ahead, and published interviews this far back; the calendar
+# holds the earliest MAX_EVENTS events, however many series and slots there are.
 WINDOW = timedelta(weeks=8)
+MAX_EVENTS = 1000
 UID_DOMAIN = "colloquy"
+TRUNCATED = "X-Calendar-Truncated"
 
 SeriesParam = Annotated[str | None, QueryParameter(description="a series slug: that series only")]
 TokenParam = Annotated[
@@ -71,13 +73,12 @@ def _interview_event(interview: CalendarInterview, series: CalendarSeries, site:
     )
 
 
-def _open_slot_events(
+async def _open_slot_events(
     series: CalendarSeries, taken: set[tuple[UUID, datetime]], now: datetime
 ) -> list[Event]:
     if series.cadence is None or series.status != "active":
         return []
-    anchor = anchor_day(series.created_at, series.cadence.timezone)
-    upcoming = takewhile(lambda at: at < now + WINDOW, slots(series.cadence, anchor, now))
+    upcoming = await search_slots(series.cadence, series.created_at, now, MAX_EVENTS, now + WINDOW)
     return [
         Event(
             uid=f"slot-{series.id}-{utc(at)}@{UID_DOMAIN}",
@@ -96,7 +97,18 @@ class CalendarController(Controller):
     tags = ["calendar"]
     guards = [header_or_query_token]
 
-    @get("/calendar.ics", media_type=MEDIA_TYPE, responses=problems(401, 404))
+    @get(
+        "/calendar.ics",
+        media_type=MEDIA_TYPE,
+        responses=problems(401, 404),
+        response_headers=[
+            ResponseHeader(
+                name=TRUNCATED,
+                description=f'"true" when events were left out to keep to {MAX_EVENTS}',
+                documentation_only=True,
+            )
+        ],
+    )
     async def editorial_calendar(
         self,
         db: Db,
@@ -106,28 +118,34 @@ class CalendarController(Controller):
         token: TokenParam = None,
     ) -> Response[bytes]:
         """The editorial calendar as iCalendar: scheduled interviews, those published in the
-        last eight weeks, and the open slots of the next eight; `series` (a slug) for one."""
+        last eight weeks, and the open slots of the next eight; `series` (a slug) for one.
+
+        It holds at most 1000 events, the earliest: when more were left out, the
+        X-Calendar-Truncated header is "true" and the calendar's description (X-WR-CALDESC)
+        says so."""
         settings: Settings = state.settings
         chosen = await select_calendar_series(db, series)
         if series is not None and not chosen:
             raise not_found("series")
         by_id = {s.id: s for s in chosen}
         interviews = await select_calendar_interviews(
-            db, chosen[0].id if series is not None else None, now - WINDOW, now
+            db, chosen[0].id if series is not None else None, now - WINDOW, now, MAX_EVENTS + 1
         )
         taken = {(i.series_id, i.publish_at) for i in interviews if i.publish_at is not None}
         events = [_interview_event(i, by_id[i.series_id], state.site) for i in interviews]
         for each in chosen:
-            events += _open_slot_events(each, taken, now)
+            events += await _open_slot_events(each, taken, now)
         events.sort(key=lambda event: (event.start, event.uid))
+        truncated = len(events) > MAX_EVENTS
         name = (
             f"{settings.site_title}: {chosen[0].title}"
             if series is not None
             else f"{settings.site_title} editorial calendar"
         )
+        note = f"Only the earliest {MAX_EVENTS} events are shown." if truncated else ""
         return Response(
-            calendar(name, events),
+            calendar(name, events[:MAX_EVENTS], description=note),
             media_type=MEDIA_TYPE,
             # The calendar is private to the newsroom; no shared cache may keep it.
-            headers={"Cache-Control": "private, no-cache"},
+            headers={"Cache-Control": "private, no-cache", TRUNCATED: str(truncated).lower()},
         )

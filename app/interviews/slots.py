@@ -1,6 +1,6 @@
 """Scheduling into a series' slots: the next free one, or a chosen time checked against them."""
 
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -9,7 +9,7 @@ import msgspec
 from app.errors import ProblemError, not_found
 from app.interviews.lifecycle import TRANSITIONS
 from app.interviews.schemas import ScheduleRequest
-from app.series.cadence import anchor_day, slots, wall_clock
+from app.series.cadence import search_slots, wall_clock
 from app.series.schemas import Cadence
 from app.series.slots import select_takers
 
@@ -20,7 +20,7 @@ class _Series(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     title: str
     cadence: Cadence
-    anchor: date  # where its rule starts
+    created_at: datetime  # its local day is where its rule starts
 
 
 async def resolve_slot(
@@ -60,12 +60,11 @@ async def resolve_slot(
                 field="slot",
             )  # fmt: skip
         return data.publish_at
-    cadence = Cadence(rrule=row["cadence_rrule"], timezone=row["cadence_timezone"])
     series = _Series(
         id=row["series_id"],
         title=row["series_title"],
-        cadence=cadence,
-        anchor=anchor_day(row["series_created_at"], cadence.timezone),
+        cadence=Cadence(rrule=row["cadence_rrule"], timezone=row["cadence_timezone"]),
+        created_at=row["series_created_at"],
     )
     if data.publish_at is None:
         return await _next_free_slot(db, interview_id, series, now)
@@ -78,11 +77,14 @@ async def _check_slot(
     db: asyncpg.Connection, interview_id: UUID, series: _Series, at: datetime
 ) -> None:
     zone = series.cadence.timezone
-    slot = next(slots(series.cadence, series.anchor, at), None)
+    found = await search_slots(series.cadence, series.created_at, at, 1)
+    slot = found[0] if found else None
     if slot != at:
-        following = "it has no later slot" if slot is None else (
-            f"the next is {wall_clock(slot, zone)}"
-        )  # fmt: skip
+        following = (
+            "it has no later slot within two years"
+            if slot is None
+            else f"the next is {wall_clock(slot, zone)}"
+        )
         raise ProblemError(
             409,
             f"{wall_clock(at, zone)} is not a slot of {series.title} "
@@ -104,7 +106,11 @@ async def _next_free_slot(
 ) -> datetime:
     # Its own slot counts as free: asking again for the next slot keeps it where it is.
     takers = await select_takers(db, series.id, now, interview_id)
-    for slot in slots(series.cadence, series.anchor, now):
+    # Each taker takes at most one slot, and a slot at `now` itself is not the next.
+    upcoming = await search_slots(series.cadence, series.created_at, now, len(takers) + 2)
+    for slot in upcoming:
         if slot > now and slot not in takers:
             return slot
-    raise ProblemError(409, f"{series.title} has no free slot left in its cadence", field="slot")
+    raise ProblemError(
+        409, f"{series.title} has no free slot in its cadence within two years", field="slot"
+    )

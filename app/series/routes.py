@@ -1,5 +1,6 @@
 """Admin API for series."""
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -40,13 +41,15 @@ From = Annotated[
     datetime | None,
     QueryParameter(name="from", description="a time with a UTC offset; default now"),
 ]
-# The rule is followed from the series' first day, so a far-off `from` costs time to reach.
+# A rule with COUNT is followed from the series' first day, within a bounded search, so a
+# far-off `from` may be out of its reach.
 FARTHEST_FROM = timedelta(days=10 * 366)
 
 
-def _cadence_columns(cadence: Cadence | None) -> dict[str, str | None]:
+async def _cadence_columns(cadence: Cadence | None, now: datetime) -> dict[str, str | None]:
     if cadence is not None:
-        validate_cadence(cadence)
+        # Checking expands the rule for up to two years: not on the event loop.
+        await asyncio.to_thread(validate_cadence, cadence, now)
     return {
         "cadence_rrule": cadence.rrule if cadence else None,
         "cadence_timezone": cadence.timezone if cadence else None,
@@ -85,7 +88,7 @@ class SeriesController(Controller):
             "title": data.title,
             "description": data.description,
             "status": data.status,
-            **_cadence_columns(data.cadence),
+            **await _cadence_columns(data.cadence, now),
         }
         return tagged(await insert_series(db, values, now), 201)
 
@@ -103,7 +106,8 @@ class SeriesController(Controller):
         start: From = None,
         count: Limit = 10,
     ) -> SeriesSlots:
-        """Upcoming publication slots of the series' cadence, each with the interview in it."""
+        """Upcoming publication slots of the series' cadence, each with the interview in it;
+        slots are looked for up to two years after `from`."""
         if start is not None and start.tzinfo is None:
             raise ProblemError(400, "from needs a UTC offset, e.g. Z or +01:00", field="from")
         if start is not None and start > now + FARTHEST_FROM:
@@ -134,7 +138,7 @@ class SeriesController(Controller):
         """Change some fields of a series; send If-Match with its ETag to avoid lost updates."""
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if "cadence" in changes:
-            changes |= _cadence_columns(changes.pop("cadence"))
+            changes |= await _cadence_columns(changes.pop("cadence"), now)
         async with db.transaction():
             version = await select_series_for_update(db, series_id)
             if version is None:

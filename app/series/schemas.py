@@ -12,7 +12,8 @@ SeriesStatus = Literal["active", "paused", "ended"]
 
 
 class Cadence(Base):
-    """When a series appears: an iCalendar RRULE read in an IANA timezone."""
+    """When a series appears: an iCalendar RRULE read in an IANA timezone. The rule must have a
+    slot in the two years from when it is given, and no two slots less than an hour apart."""
 
     rrule: Annotated[
         str,

@@ -5,12 +5,11 @@ An interview takes a slot when it is to appear then: it is scheduled (or publish
 """
 
 from datetime import datetime
-from itertools import islice
 from uuid import UUID
 
 import asyncpg
 
-from app.series.cadence import anchor_day, slots, wall_clock
+from app.series.cadence import search_slots, wall_clock
 from app.series.schemas import Cadence, Slot, SlotInterview
 
 
@@ -68,8 +67,7 @@ async def upcoming_slots(
     now: datetime,
 ) -> list[Slot]:
     """The first `count` slots at or after `start`, each with the interview in it or None."""
-    anchor = anchor_day(created_at, cadence.timezone)
-    times = list(islice(slots(cadence, anchor, start), count))
+    times = await search_slots(cadence, created_at, start, count)
     taken = await select_slot_interviews(db, series_id, times, now)
     return [
         Slot(publish_at=at, local=wall_clock(at, cadence.timezone), interview=taken.get(at))
