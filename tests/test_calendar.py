@@ -1,6 +1,6 @@
 """The editorial calendar as iCalendar, read back with a standard parser as calendar apps do."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -295,3 +295,24 @@ def test_an_event_without_description_or_url() -> None:
     assert "DTSTART:20261203T090000Z\r\n" in text
     assert "DESCRIPTION" not in text
     assert "URL" not in text
+
+
+async def test_the_calendar_holds_at_most_1000_events_and_says_so(
+    client: Client, editor: Headers, series: Json
+) -> None:
+    response = await fetch(client, editor)
+    assert response.headers["x-calendar-truncated"] == "false"
+    assert "X-WR-CALDESC" not in parse(response)
+
+    # Hourly: 1344 open slots in the next eight weeks, and a Thursday slot at each 09:00 UTC.
+    hourly = {"rrule": "FREQ=HOURLY", "timezone": "Europe/Brussels"}
+    await make_series(client, editor, title="Hourly", cadence=hourly)
+    response = await fetch(client, editor)
+    assert response.headers["x-calendar-truncated"] == "true"
+    parsed = parse(response)
+    assert str(parsed["X-WR-CALDESC"]) == "Only the earliest 1000 events are shown."
+    starts = sorted(event.decoded("DTSTART") for event in parsed.walk("VEVENT"))
+    assert len(starts) == 1000
+    assert starts[0] == utc(2026, 11, 26, 9)  # now: a slot of both series
+    # 994 hourly slots and the six Thursdays from now to the 31st of December.
+    assert starts[-1] == utc(2026, 11, 26, 9) + timedelta(hours=993) == utc(2027, 1, 6, 18)
