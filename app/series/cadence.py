@@ -87,7 +87,7 @@ def validate_cadence(cadence: Cadence, now: datetime) -> None:
     years from now, and no two of those slots less than an hour apart.
 
     Counting the slots themselves is what "at most hourly" means: an HOURLY rule with several
-    BYMINUTE or BYSECOND values has several a hour, and a YEARLY one can have two at once."""
+    BYMINUTE or BYSECOND values has several an hour, and a YEARLY one can have two at once."""
     problem = rule_problem(cadence)
     if problem is not None:
         field, detail = problem
@@ -263,24 +263,26 @@ def slots(cadence: Cadence, anchor: date, start: datetime) -> Iterator[datetime]
     try:
         start = max(start, datetime.combine(anchor, time(), zone).astimezone(UTC))
         end = start + SEARCH_WINDOW
-        local_start = start.astimezone(zone).replace(tzinfo=None)
-        local_end = end.astimezone(zone).replace(tzinfo=None)
-        before = (local_start - MARGIN).date() - timedelta(weeks=1)
-        first_day = _first_day(_parts(cadence.rrule), anchor, before)
+        # Local times within MARGIN of these may still be instants between start and end.
+        first_local = start.astimezone(zone).replace(tzinfo=None) - MARGIN
+        last_local = end.astimezone(zone).replace(tzinfo=None) + MARGIN
+        first_day = _first_day(
+            _parts(cadence.rrule), anchor, first_local.date() - timedelta(weeks=1)
+        )
         rule, until = parse_rule(cadence, first_day)
         if until is not None:
             rule = rule.replace(until=until.astimezone(zone).replace(tzinfo=None) + MARGIN)
     except OverflowError:  # at the ends of the years datetime can hold
         return
-    scan = _Scan(rule, months=min(MAX_MONTHS, _months(first_day, local_end + MARGIN) + 3))
+    scan = _Scan(rule, months=min(MAX_MONTHS, _months(first_day, last_local) + 3))
     # A moved gap time can overtake the next local times, so instants wait in a heap until no
     # later local time can come before them.
     waiting: list[tuple[datetime, datetime]] = []  # (instant, local time)
     last = None
     for local in scan:
-        if local > local_end + MARGIN:
+        if local > last_local:
             break
-        if local < local_start - MARGIN:
+        if local < first_local:
             continue
         while waiting and waiting[0][1] < local - MARGIN:
             instant = heapq.heappop(waiting)[0]

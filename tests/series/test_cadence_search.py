@@ -113,3 +113,13 @@ def test_a_rule_more_than_hourly_has_no_slots_not_even_the_first() -> None:
 )
 def test_a_cadence_no_series_may_have_has_no_slots(cadence: Cadence) -> None:
     assert find_slots(cadence, NOW, NOW, 10) == []
+
+
+@pytest.mark.parametrize(
+    "start",
+    [datetime(9997, 12, 28, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC)],
+    ids=["window-past-9999", "last-hour"],
+)
+def test_a_search_near_the_end_of_time_finds_nothing(start: datetime) -> None:
+    weekly = Cadence(rrule="FREQ=WEEKLY", timezone="Pacific/Kiritimati")  # +14:00
+    assert find_slots(weekly, NOW, start, 1) == []
