@@ -5,27 +5,68 @@ outside any transaction; if this process dies meanwhile, another takes it up whe
 runs out. Receivers dedupe by the event id.
 
 Backoff: 30 s, then doubling, 13 attempts over about 34 hours, then the delivery is failed.
+
+Up to CONCURRENCY deliveries are in flight, at most PER_HOST of them to any one host: a slow
+receiver holds only its own slots, and no receiver gets more than PER_HOST at once. Connections
+are kept for the next delivery to the same origin; a webhook's connection goes only to an
+address that passed the target check (`CheckedNetwork`). Of an answer only the status counts:
+at most ANSWER_BYTES of its body are read (so that a short answer leaves the connection
+reusable), then it is closed, however much more the receiver has to say.
+
+Logs name a target by its origin only (`origin`): a URL's userinfo, path and query may hold
+the receiver's secrets.
 """
 
 import asyncio
+import base64
 import hashlib
 import hmac
+import logging
 import time
+from collections import Counter
+from contextlib import suppress
 from datetime import datetime, timedelta
+from urllib.parse import quote, unquote, urlsplit
 from uuid import UUID
 
 import asyncpg
-import httpx
+import httpcore
 import msgspec
 
 from app.clock import Clock
-from app.webhooks.targets import resolved_refusal
+from app.webhooks.targets import CheckedNetwork, RefusedTarget, origin, refusal
 
 TIMEOUT_SECONDS = 10.0
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=30)
 MAX_ATTEMPTS = 13
 SIGNATURE_HEADER = "Colloquy-Signature"
+CONCURRENCY = 50
+PER_HOST = 10
+GATHER_SECONDS = 0.01
+ANSWER_BYTES = 4096
+# A claim reads at most READ_AHEAD due deliveries, oldest first, and of those it ranks the first
+# CANDIDATES whose host has room. So its cost is bounded, and hosts already at PER_HOST hold up
+# others only behind a backlog of READ_AHEAD due deliveries of their own.
+CANDIDATES = 200
+READ_AHEAD = 5000
+# The host of a URL, for PER_HOST: what follows the scheme and any userinfo, up to the port
+# (for a URL that has none, ''; the attempt is refused).
+HOST_PATTERN = r"^[^:/?#]+://(?:[^/?#]*@)?(\[[^]/?#]*\]|[^:/?#]*)"
+# Errors of an attempt that say something about the receiver or the way to it.
+HTTP_ERRORS = (
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.TimeoutException,
+    httpcore.UnsupportedProtocol,
+    OSError,
+)
+# Errors that say the database is unavailable (or refusing): waited out, never fatal.
+DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+FIRST_PAUSE = 1.0
+LONGEST_PAUSE = 30.0
+
+log = logging.getLogger("colloquy.deliveries")
 
 
 class Claimed(msgspec.Struct):
@@ -33,6 +74,7 @@ class Claimed(msgspec.Struct):
     event_id: UUID
     event_type: str
     target_url: str
+    host: str  # as the claim grouped it, for PER_HOST
     content_type: str
     body: bytes
     attempts: int
@@ -50,61 +92,279 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-async def claim(pool: asyncpg.Pool, now: datetime, limit: int) -> list[Claimed]:
+async def claim(
+    pool: asyncpg.Pool, now: datetime, limit: int, busy: Counter[str] | None = None
+) -> list[Claimed]:
+    """Up to `limit` due deliveries, leased; with `busy` (deliveries in flight per host), no
+    more of a host than takes it to PER_HOST."""
+    busy = busy or Counter()
     async with pool.acquire() as db:
         rows = await db.fetch(
             """
+            WITH targets AS MATERIALIZED (  -- the host of each webhook, worked out once
+                SELECT id, lower(substring(url FROM $6)) AS host FROM webhooks WHERE active
+            ), due AS (
+                SELECT * FROM (
+                    SELECT d.id, d.next_attempt_at, e.due_at AS event_at,
+                           coalesce(t.host, lower(substring(d.target_url FROM $6)), '') AS host
+                      FROM deliveries d
+                      JOIN events e ON e.id = d.event_id
+                      LEFT JOIN targets t ON t.id = d.webhook_id
+                     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+                       AND (d.webhook_id IS NULL OR t.id IS NOT NULL)
+                     ORDER BY d.next_attempt_at
+                     LIMIT $10
+                ) ahead
+                 WHERE host <> ALL ($8)
+                 ORDER BY next_attempt_at
+                 LIMIT $9
+            ), ranked AS (
+                SELECT id, host, next_attempt_at, event_at,
+                       row_number() OVER (PARTITION BY host
+                                          ORDER BY next_attempt_at, event_at, id) AS place
+                  FROM due
+            ), picked AS (
+                SELECT r.id, r.host, r.next_attempt_at, r.event_at
+                  FROM ranked r
+                  LEFT JOIN unnest($4::text[], $5::int[]) AS busy (host, count)
+                         ON busy.host = r.host
+                 WHERE r.place <= $7 - coalesce(busy.count, 0)
+                 ORDER BY r.next_attempt_at, r.event_at, r.id
+                 LIMIT $2
+            ), chosen AS (
+                SELECT d.id, p.host, p.next_attempt_at, p.event_at
+                  FROM picked p JOIN deliveries d ON d.id = p.id
+                 WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+                   FOR UPDATE OF d SKIP LOCKED
+            )
             UPDATE deliveries d
                SET next_attempt_at = $1 + $3::interval, attempts = d.attempts + 1, updated_at = $1
-              FROM (SELECT id FROM deliveries
-                     WHERE status = 'pending' AND next_attempt_at <= $1
-                       AND (webhook_id IS NULL
-                            OR webhook_id IN (SELECT id FROM webhooks WHERE active))
-                     ORDER BY next_attempt_at
-                     LIMIT $2
-                       FOR UPDATE SKIP LOCKED) due
-             WHERE d.id = due.id
-            RETURNING d.id, d.event_id, d.content_type, d.body, d.attempts,
+              FROM chosen
+             WHERE d.id = chosen.id
+            RETURNING d.id, d.event_id, d.content_type, d.body, d.attempts, chosen.host,
                       -- retries follow the subscription's URL as it is now
                       coalesce((SELECT url FROM webhooks w WHERE w.id = d.webhook_id),
                                d.target_url) AS target_url,
                       (SELECT type FROM events e WHERE e.id = d.event_id) AS event_type,
-                      (SELECT secret FROM webhooks w WHERE w.id = d.webhook_id) AS secret
+                      (SELECT secret FROM webhooks w WHERE w.id = d.webhook_id) AS secret,
+                      chosen.next_attempt_at AS due_at, chosen.event_at
             """,
-            now, limit, LEASE,
+            now, limit, LEASE, list(busy), list(busy.values()), HOST_PATTERN, PER_HOST,
+            [host for host, count in busy.items() if count >= PER_HOST], CANDIDATES, READ_AHEAD,
         )  # fmt: skip
+    # Started in the order they came due, and of events at once, in the order those happened
+    # (RETURNING has no order).
+    rows.sort(key=lambda row: (row["due_at"], row["event_at"], row["id"]))
     return [msgspec.convert(row, Claimed, from_attributes=True) for row in rows]
 
 
-async def send(
-    pool: asyncpg.Pool, client: httpx.AsyncClient, clock: Clock, delivery: Claimed,
-    allow_private: bool,
-) -> None:  # fmt: skip
-    """One attempt, logged; then succeeded, retried later, or failed for good."""
-    started = time.monotonic()
-    status_code: int | None = None
-    error: str | None = None
-    final = False
-    try:
-        # WebSub pings (no secret) go to the hub the operator configured.
-        refusal = None
-        if delivery.secret is not None:
-            refusal = await resolved_refusal(delivery.target_url, allow_private)
-        if refusal:
-            error, final = refusal, True
+class Outage:
+    """The database going away: one line in the log when it goes and one when it is back, and
+    pauses that grow (1 s, doubling, at most 30 s) in between, not a traceback every round."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.since: datetime | None = None
+        self.pause = 0.0
+
+    def failed(self, error: Exception) -> float:
+        """Note a failure; how long to pause before the next round."""
+        if self.since is None:
+            self.since = self.clock.now()
+            self.pause = FIRST_PAUSE
+            log.error("database unavailable, backing off: %s", _describe(error))
         else:
-            async with asyncio.timeout(TIMEOUT_SECONDS):  # the whole attempt, not each read
-                response = await client.post(
-                    delivery.target_url, content=delivery.body, headers=_headers(delivery, clock)
+            self.pause = min(self.pause * 2, LONGEST_PAUSE)
+        return self.pause
+
+    def over(self) -> None:
+        """Note a round that went through."""
+        if self.since is not None:
+            seconds = (self.clock.now() - self.since).total_seconds()
+            log.warning("database available again after %.0f s", seconds)
+            self.since = None
+
+
+class Attempt(msgspec.Struct):
+    """One attempt's outcome, as the attempt log and the delivery record it."""
+
+    delivery_id: UUID
+    attempted_at: datetime
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+    status: str  # of the delivery after it
+    next_attempt_at: datetime
+
+
+class Sender:
+    """Keeps up to `concurrency` deliveries in flight, at most PER_HOST to any one host.
+
+    Attempts are recorded by one writer, all that have finished since its last write in one
+    statement: under load, one statement records many."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        clock: Clock,
+        allow_private: bool,
+        concurrency: int = CONCURRENCY,
+        timeout: float = TIMEOUT_SECONDS,
+    ) -> None:
+        self.pool = pool
+        self.clock = clock
+        self.allow_private = allow_private
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.outage = Outage(clock)
+        self.in_flight: dict[asyncio.Task[None], str] = {}  # each with its host
+        self._finished = asyncio.Event()
+        self._unrecorded: list[Attempt] = []
+        self._writer: asyncio.Task[None] | None = None
+        # Webhooks go through the target check unless private targets are allowed; WebSub
+        # pings go to the hub the operator configured.
+        self._hub = _connections(httpcore.AnyIOBackend(), concurrency)
+        self._webhooks = self._hub if allow_private else _connections(CheckedNetwork(), concurrency)
+
+    async def __aenter__(self) -> "Sender":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.drain()
+        await self._webhooks.aclose()
+        await self._hub.aclose()
+
+    async def start_due(self) -> int:
+        """Claim what is due and has room, and start sending it; how many that was."""
+        self._finished.clear()
+        room = self.concurrency - len(self.in_flight)
+        if room <= 0:
+            return 0
+        claimed = await claim(self.pool, self.clock.now(), room, Counter(self.in_flight.values()))
+        for delivery in claimed:
+            task = asyncio.create_task(self._send(delivery))
+            self.in_flight[task] = delivery.host
+            task.add_done_callback(self._done)
+        return len(claimed)
+
+    async def idle(self, seconds: float) -> None:
+        """Wait `seconds`, or until a delivery started before finishes and leaves room; then a
+        moment more for others to finish too, so that one claim fills many slots (a claim
+        costs the database about the same for one delivery as for fifty)."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._finished.wait(), seconds)
+        await asyncio.sleep(GATHER_SECONDS)
+
+    async def drain(self) -> None:
+        """Wait for what is in flight and its record (tests, and a clean shutdown)."""
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        if self._writer is not None:
+            await self._writer
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        del self.in_flight[task]
+        self._finished.set()
+
+    async def _send(self, delivery: Claimed) -> None:
+        """One attempt, logged; then succeeded, retried later, or failed for good."""
+        started = time.monotonic()
+        status_code, error, final = await self._attempt(delivery)
+        duration_ms = round((time.monotonic() - started) * 1000)
+        if error is not None:
+            log.info(
+                "delivery %s to %s, attempt %d: %s",
+                delivery.id, origin(delivery.target_url), delivery.attempts, error,
+            )  # fmt: skip
+        now = self.clock.now()
+        if error is None:
+            status, next_attempt = "succeeded", now
+        elif final or delivery.attempts >= MAX_ATTEMPTS:
+            status, next_attempt = "failed", now
+        else:
+            status, next_attempt = "pending", now + retry_delay(delivery.attempts)
+        self._unrecorded.append(
+            Attempt(delivery.id, now, status_code, duration_ms, error, status, next_attempt)
+        )
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._unrecorded:
+            attempts, self._unrecorded = self._unrecorded, []
+            try:
+                await record(self.pool, attempts)
+            except DATABASE_ERRORS as failure:
+                # Still leased: sent again when the lease runs out.
+                self.outage.failed(failure)
+
+    async def _attempt(self, delivery: Claimed) -> tuple[int | None, str | None, bool]:
+        """The receiver's status, the error if any, and whether it is final."""
+        # WebSub pings (no secret) go to the hub the operator configured.
+        webhook = delivery.secret is not None
+        if reason := refusal(delivery.target_url, self.allow_private or not webhook):
+            return None, reason, True
+        try:
+            url, headers = _request_target(delivery.target_url)
+        except UnicodeError:
+            return None, "not a valid URL", True
+        headers |= _headers(delivery, self.clock)
+        try:
+            async with asyncio.timeout(self.timeout):  # the whole attempt, not each read
+                status_code = await _post(
+                    self._webhooks if webhook else self._hub, url, headers, delivery.body
                 )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"the receiver answered {status_code}"
-    except TimeoutError:
-        error = f"no answer within {TIMEOUT_SECONDS:g} s"
-    except (httpx.HTTPError, OSError) as failure:
-        error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
-    await _record(pool, delivery, clock.now(), status_code, error, started, final=final)
+        except RefusedTarget as refused:
+            return None, str(refused), True
+        except TimeoutError:
+            return None, f"no answer within {self.timeout:g} s", False
+        except HTTP_ERRORS as failure:
+            return None, _describe(failure), False
+        if not 200 <= status_code < 300:
+            return status_code, f"the receiver answered {status_code}", False
+        return status_code, None, False
+
+
+def _connections(network: httpcore.AsyncNetworkBackend, most: int) -> httpcore.AsyncConnectionPool:
+    return httpcore.AsyncConnectionPool(
+        max_connections=most, keepalive_expiry=5.0, network_backend=network
+    )
+
+
+def _request_target(url: str) -> tuple[httpcore.URL, dict[str, str]]:
+    """The URL as httpcore takes it, and the headers it implies: Host, and Basic credentials
+    from its userinfo. Non-ASCII names go as IDNA, other characters percent-encoded."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    ascii_host = host.encode("idna").decode("ascii")
+    default_port = 443 if parts.scheme == "https" else 80
+    authority = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
+    if parts.port and parts.port != default_port:
+        authority += f":{parts.port}"
+    target = quote(parts.path or "/", safe="/%!$&'()*+,;=:@~")
+    if parts.query:
+        target += "?" + quote(parts.query, safe="/?%!$&'()*+,;=:@~")
+    headers = {"Host": authority}
+    if parts.username is not None:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+    return httpcore.URL(
+        scheme=parts.scheme, host=ascii_host, port=parts.port or default_port, target=target
+    ), headers
+
+
+async def _post(
+    http: httpcore.AsyncConnectionPool, url: httpcore.URL, headers: dict[str, str], body: bytes
+) -> int:
+    """POST `body`; the status. At most ANSWER_BYTES of the answer are read, and dropped."""
+    async with http.stream("POST", url, headers=list(headers.items()), content=body) as response:
+        taken = 0
+        # Leaving early closes the connection with the response: the rest is never read.
+        async for chunk in response.aiter_stream():
+            taken += len(chunk)
+            if taken >= ANSWER_BYTES:
+                break
+        return response.status
 
 
 def _headers(delivery: Claimed, clock: Clock) -> dict[str, str]:
@@ -121,60 +381,32 @@ def _headers(delivery: Claimed, clock: Clock) -> dict[str, str]:
     return headers
 
 
-async def _record(
-    pool: asyncpg.Pool, delivery: Claimed, now: datetime, status_code: int | None,
-    error: str | None, started: float, *, final: bool,
-) -> None:  # fmt: skip
-    if error is None:
-        status, next_attempt = "succeeded", now
-    elif final or delivery.attempts >= MAX_ATTEMPTS:
-        status, next_attempt = "failed", now
-    else:
-        status, next_attempt = "pending", now + retry_delay(delivery.attempts)
-    async with pool.acquire() as db, db.transaction():
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+async def record(pool: asyncpg.Pool, attempts: list[Attempt]) -> None:
+    """Log the attempts and settle their deliveries, in one statement (so together or not at
+    all)."""
+    columns = list(zip(*(msgspec.structs.astuple(attempt) for attempt in attempts), strict=True))
+    async with pool.acquire() as db:
         await db.execute(
             """
-            INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, duration_ms,
-                                           error)
-            VALUES ($1, $2, $3, $4, $5)
-            """,
-            delivery.id, now, status_code, round((time.monotonic() - started) * 1000), error,
-        )  # fmt: skip
-        await db.execute(
-            """
-            UPDATE deliveries SET status = $2, next_attempt_at = $3, updated_at = $4
-             WHERE id = $1
-            """,
-            delivery.id, status, next_attempt, now,
-        )  # fmt: skip
-
-
-class Sender:
-    """Keeps up to `concurrency` deliveries in flight; a slow receiver holds one slot only."""
-
-    def __init__(
-        self, pool: asyncpg.Pool, clock: Clock, allow_private: bool, concurrency: int = 10
-    ) -> None:
-        self.pool = pool
-        self.clock = clock
-        self.allow_private = allow_private
-        self.concurrency = concurrency
-        self.in_flight: set[asyncio.Task[None]] = set()
-
-    async def start_due(self, client: httpx.AsyncClient) -> int:
-        room = self.concurrency - len(self.in_flight)
-        if room <= 0:
-            return 0
-        claimed = await claim(self.pool, self.clock.now(), room)
-        for delivery in claimed:
-            task = asyncio.create_task(
-                send(self.pool, client, self.clock, delivery, self.allow_private)
+            WITH attempt AS (
+                SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[],
+                                     $5::text[], $6::text[], $7::timestamptz[])
+                           AS a (delivery_id, attempted_at, status_code, duration_ms, error,
+                                 status, next_attempt_at)
+            ), logged AS (
+                INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code,
+                                               duration_ms, error)
+                SELECT delivery_id, attempted_at, status_code, duration_ms, error FROM attempt
             )
-            self.in_flight.add(task)
-            task.add_done_callback(self.in_flight.discard)
-        return len(claimed)
-
-    async def drain(self) -> None:
-        """Wait for what is in flight (tests, and a clean shutdown)."""
-        if self.in_flight:
-            await asyncio.gather(*self.in_flight, return_exceptions=True)
+            UPDATE deliveries d
+               SET status = a.status, next_attempt_at = a.next_attempt_at,
+                   updated_at = a.attempted_at
+              FROM attempt a
+             WHERE d.id = a.delivery_id
+            """,
+            *columns,
+        )

@@ -1,15 +1,60 @@
 """Where webhooks may point: http(s) only, and never into the host's own networks unless the
 operator allows it (COLLOQUY_WEBHOOK_ALLOW_PRIVATE), so that a subscription cannot be used to
-reach services behind the firewall."""
+reach services behind the firewall.
+
+The URL is judged when subscribing; at each delivery, the name is resolved once for the
+connection, every address it resolves to is judged, and the connection goes to one of those
+addresses (`CheckedNetwork`): a name cannot answer the check with one address and the
+connection with another (DNS rebinding)."""
 
 import asyncio
 import ipaddress
+import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+import httpcore
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Well-known NAT64 (RFC 6052): the IPv4 address is the last 32 bits.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Local-use NAT64 (RFC 8215): where the IPv4 address sits is the network's own choice, and the
+# prefix is not globally reachable, so it is refused whatever it seems to carry.
+LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+class RefusedTarget(Exception):
+    """The target's name resolves to an address webhooks may not reach."""
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped and -compatible, NAT64, 6to4,
+    Teredo (its server and its client)."""
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if int(ip) >> 32 == 0:  # IPv4-compatible, ::/96 (:: and ::1 included)
+        return [ipaddress.IPv4Address(int(ip))]
+    if ip in NAT64:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)
+    return []
+
+
+def _private_ip(ip: Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return True
+        if carried := _carried_ipv4(ip):
+            return any(_private_ip(v4) for v4 in carried)
+    return not ip.is_global or ip.is_multicast
 
 
 def _private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global or ip.is_multicast
+    return _private_ip(ipaddress.ip_address(address))
 
 
 def refusal(url: str, allow_private: bool) -> str | None:
@@ -34,15 +79,52 @@ def refusal(url: str, allow_private: bool) -> str | None:
     return None
 
 
-async def resolved_refusal(url: str, allow_private: bool) -> str | None:
-    """As `refusal`, and also for every address the host name resolves to now. A name that
-    does not resolve raises OSError: that may pass, so the delivery is tried again."""
-    if (reason := refusal(url, allow_private)) or allow_private:
-        return reason
-    parts = urlsplit(url)
-    infos = await asyncio.get_running_loop().getaddrinfo(
-        parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-    )
-    if any(_private(str(info[4][0])) for info in infos):
-        return "the host resolves to a private or loopback address"
-    return None
+def origin(url: str) -> str:
+    """scheme://host[:port] of `url`, for logs: its userinfo, path and query may be secrets."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(not a valid URL)"
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{port}"
+
+
+async def checked_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to now, if none is private; else RefusedTarget. A name
+    that does not resolve raises OSError: that may pass, so the delivery is tried again."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if any(_private(address) for address in addresses):
+        raise RefusedTarget("the host resolves to a private or loopback address")
+    return addresses
+
+
+class CheckedNetwork(httpcore.AsyncNetworkBackend):
+    """httpcore's way onto the network for webhooks: each new connection resolves the name
+    once, checks every address, and connects to a checked one (the first that answers). TLS
+    is still verified against the name, which httpcore gives the handshake, not the address."""
+
+    def __init__(self) -> None:
+        self._tcp = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        *others, last = await checked_addresses(host, port)
+        for address in others:
+            try:
+                return await self._tcp.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue
+        return await self._tcp.connect_tcp(last, port, timeout, local_address, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._tcp.sleep(seconds)

@@ -3,13 +3,15 @@
 A `Receiver` is a tiny HTTP/1.1 server (asyncio streams, no framework) on 127.0.0.1 that
 records every request and answers as its `mode` says: `ok` (its `status`, 200 by default),
 `fail` (500), `hang` (never answers while the test runs), `close` (drops the connection
-without answering) or `drip` (answers 200, one byte every `drip_seconds`, so that no single
-read waits long but the whole answer takes long).
+without answering), `drip` (answers 200, one byte every `drip_seconds`, so that no single
+read waits long but the whole answer takes long) or `flood` (answers 200 with a 1.5 GB body,
+counting the bytes the sender took before it hung up; it stops at `FLOOD_LIMIT`).
 """
 
 import asyncio
 import hashlib
 import hmac
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -29,7 +31,7 @@ from app.settings import Settings
 from tests.factories import Client, Json, make_interview, make_person
 
 Headers = dict[str, str]
-Mode = Literal["ok", "fail", "hang", "close", "drip"]
+Mode = Literal["ok", "fail", "hang", "close", "drip", "flood"]
 ALL_EVENT_TYPES = [
     "interview.scheduled",
     "interview.rescheduled",
@@ -39,6 +41,7 @@ ALL_EVENT_TYPES = [
     "interview.withdrawn",
 ]
 WAIT_SECONDS = 10.0  # the most any helper waits for something that should happen at once
+FLOOD_LIMIT = 256 * 1024 * 1024  # what a flooding receiver sends at most before it hangs up
 
 
 @dataclass
@@ -57,8 +60,11 @@ class Receiver:
     mode: Mode = "ok"
     status: int = 200
     drip_seconds: float = 0.1
+    host: str = "127.0.0.1"
     requests: list[Received] = field(default_factory=list)
     port: int = 0
+    flooded: int = 0  # body bytes a `flood` answer got out before the connection closed
+    flood_over: asyncio.Event = field(default_factory=asyncio.Event)
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -66,10 +72,10 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.host}:{self.port}/hook"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._serve, self.host, 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
     def release(self) -> None:
@@ -140,6 +146,9 @@ class Receiver:
                 await writer.drain()
                 await asyncio.sleep(self.drip_seconds)
             return True
+        if self.mode == "flood":
+            await self._flood(writer)
+            return False
         status = 500 if self.mode == "fail" else self.status
         writer.write(
             f"HTTP/1.1 {status} Whatever\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n"
@@ -148,10 +157,28 @@ class Receiver:
         await writer.drain()
         return True
 
+    async def _flood(self, writer: asyncio.StreamWriter) -> None:
+        # A small send buffer of our own, so that what the count includes beyond what the
+        # sender read is mostly the sender's receive buffer.
+        writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65_536)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1610612736\r\n\r\n")
+        chunk = b"x" * 65_536
+        try:
+            while self.flooded < FLOOD_LIMIT:
+                writer.write(chunk)
+                await writer.drain()
+                self.flooded += len(chunk)
+        except OSError:
+            pass  # the sender hung up
+        finally:
+            self.flood_over.set()
+
 
 @asynccontextmanager
-async def receiving(mode: Mode = "ok", status: int = 200) -> AsyncIterator[Receiver]:
-    receiver = Receiver(mode=mode, status=status)
+async def receiving(
+    mode: Mode = "ok", status: int = 200, host: str = "127.0.0.1"
+) -> AsyncIterator[Receiver]:
+    receiver = Receiver(mode=mode, status=status, host=host)
     await receiver.start()
     try:
         yield receiver
@@ -174,18 +201,17 @@ async def send_due(
     pool: asyncpg.Pool,
     clock: Clock,
     settings: Settings,
-    client_timeout: float = 2.0,
+    seconds: float = 2.0,
     allow_private: bool | None = None,
 ) -> int:
     """Rounds of a sender until nothing is due now, each waited for (bounded); how many
-    deliveries were started in all."""
+    deliveries were started in all. Each attempt may take `seconds`."""
     allowed = settings.webhook_allow_private if allow_private is None else allow_private
-    sender = Sender(pool, clock, allowed)
     total = 0
-    async with httpx.AsyncClient(timeout=client_timeout) as http:
+    async with Sender(pool, clock, allowed, timeout=seconds) as sender:
         for _ in range(100):
-            started = await sender.start_due(http)
-            await asyncio.wait_for(sender.drain(), client_timeout + WAIT_SECONDS)
+            started = await sender.start_due()
+            await asyncio.wait_for(sender.drain(), seconds + WAIT_SECONDS)
             if not started:
                 return total
             total += started

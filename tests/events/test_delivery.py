@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
-import httpx
 import msgspec
 import pytest
 
@@ -254,12 +253,14 @@ async def test_concurrent_dispatchers_and_senders_deliver_each_event_once(
         assert await db.fetchval("SELECT count(*) FROM events WHERE dispatched_at IS NULL") == 0
         assert await db.fetchval("SELECT count(*) FROM deliveries") == 2 * events
 
-        senders = [Sender(pool, clock, True, concurrency=5) for _ in range(2)]
-        async with httpx.AsyncClient(timeout=2) as http:
+        async with (
+            Sender(pool, clock, True, concurrency=5, timeout=2) as one,
+            Sender(pool, clock, True, concurrency=5, timeout=2) as other,
+        ):
             deadline = time.monotonic() + WAIT_SECONDS
             while True:
-                started = await asyncio.gather(*(s.start_due(http) for s in senders))
-                await asyncio.gather(*(s.drain() for s in senders))
+                started = await asyncio.gather(one.start_due(), other.start_due())
+                await asyncio.gather(one.drain(), other.drain())
                 if sum(started) == 0:
                     break
                 assert time.monotonic() < deadline, "the senders did not finish"

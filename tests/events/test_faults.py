@@ -4,11 +4,11 @@ delivery whose sender died is sent again when its lease runs out."""
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
-import httpx
 import msgspec
 import pytest
 
@@ -18,6 +18,7 @@ from app.events.worker import run_worker
 from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.events import (
+    FLOOD_LIMIT,
     WAIT_SECONDS,
     Headers,
     Receiver,
@@ -159,10 +160,11 @@ async def test_a_hanging_receiver_times_out_without_holding_up_a_healthy_one(
         await acted(client, editor, interview, "publish")
         await dispatch(pool, clock, settings)
 
-        sender = Sender(pool, clock, settings.webhook_allow_private)
-        async with httpx.AsyncClient(timeout=SHORT_TIMEOUT) as http:
+        async with Sender(
+            pool, clock, settings.webhook_allow_private, timeout=SHORT_TIMEOUT
+        ) as sender:
             began = time.monotonic()
-            assert await sender.start_due(http) == 2  # both in the same round
+            assert await sender.start_due() == 2  # both in the same round
             await hanging.wait_for(1, SHORT_TIMEOUT / 2)
             await healthy.wait_for(1, SHORT_TIMEOUT / 2)
 
@@ -184,13 +186,13 @@ async def test_a_hanging_receiver_times_out_without_holding_up_a_healthy_one(
         assert slow["next_attempt_at"] == clock.now() + timedelta(seconds=30)
         [attempt] = await attempts_of(db, slow["id"])
         assert attempt["status_code"] is None
-        assert "Timeout" in attempt["error"]
+        assert attempt["error"] == f"no answer within {SHORT_TIMEOUT:g} s"
         assert attempt["duration_ms"] >= SHORT_TIMEOUT * 900
 
         # Later it answers, and the retry goes through; the healthy one is not sent again.
         hanging.mode = "ok"
         clock.advance(seconds=30)
-        assert await send_due(pool, clock, settings, client_timeout=SHORT_TIMEOUT) == 1
+        assert await send_due(pool, clock, settings, seconds=SHORT_TIMEOUT) == 1
         assert (await only_delivery(db, slow_hook))["status"] == "succeeded"
         assert len(hanging.requests) == 2
         assert len(healthy.requests) == 1
@@ -305,12 +307,13 @@ async def test_a_delivery_in_flight_is_not_sent_twice(
         hook = await subscribe(client, admin, slow.url, ["interview.published"])
         await acted(client, editor, interview, "publish")
         await dispatch(pool, clock, settings)
-        first = Sender(pool, clock, True)
-        async with httpx.AsyncClient(timeout=SHORT_TIMEOUT) as http:
-            assert await first.start_due(http) == 1
+        async with (
+            Sender(pool, clock, True, timeout=SHORT_TIMEOUT) as first,
+            Sender(pool, clock, True, timeout=SHORT_TIMEOUT) as second,
+        ):
+            assert await first.start_due() == 1
             await slow.wait_for(1, SHORT_TIMEOUT / 2)
-            second = Sender(pool, clock, True)
-            assert await second.start_due(http) == 0
+            assert await second.start_due() == 0
             await asyncio.wait_for(first.drain(), SHORT_TIMEOUT + WAIT_SECONDS)
         assert len(slow.requests) == 1
         assert (await only_delivery(db, hook))["attempts"] == 1
@@ -354,3 +357,102 @@ async def test_an_answer_that_trickles_in_past_the_timeout_is_a_failed_attempt(
             if task is not None:
                 task.cancel()
                 await asyncio.wait([task], timeout=WAIT_SECONDS)
+
+
+async def test_a_huge_answer_is_not_read_and_the_attempt_counts_its_status(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: MovableClock,
+    interview: Json,
+) -> None:
+    """A receiver answering 200 with a 1.5 GB body: the sender keeps none of it (it reads at
+    most a few KB, then hangs up), so the attempt is a success on its status and costs no more
+    than any other. What the receiver got out before the connection closed is what the
+    socket buffers took, far below what it offered."""
+    async with receiving("flood") as flooding:
+        hook = await subscribe(client, admin, flooding.url, ["interview.published"])
+        await acted(client, editor, interview, "publish")
+        assert await worker_round(pool, clock, settings) == 1
+        await asyncio.wait_for(flooding.flood_over.wait(), WAIT_SECONDS)
+        # Socket buffers take a few hundred KB; a sender reading it all takes FLOOD_LIMIT.
+        assert flooding.flooded < 4 * 2**20 < FLOOD_LIMIT, f"{flooding.flooded:,} bytes taken"
+        delivery = await only_delivery(db, hook)
+        assert (delivery["status"], delivery["attempts"]) == ("succeeded", 1)
+        [attempt] = await attempts_of(db, delivery["id"])
+        assert (attempt["status_code"], attempt["error"]) == (200, None)
+
+
+async def test_no_more_than_ten_deliveries_are_in_flight_to_one_host(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: MovableClock,
+    interview: Json,
+) -> None:
+    """Thirty deliveries due to one slow host: ten go at a time, and those to another host go
+    out beside them, not behind them."""
+    async with receiving("hang") as slow, receiving(host="127.0.0.2") as other:
+        slow_hooks = [
+            (await subscribe(client, admin, slow.url, ["interview.published"]))["id"]
+            for _ in range(30)
+        ]
+        for _ in range(5):
+            await subscribe(client, admin, other.url, ["interview.published"])
+        await acted(client, editor, interview, "publish")
+        await dispatch(pool, clock, settings)
+
+        async def sent_to_slow() -> int:
+            count: int = await db.fetchval(
+                "SELECT sum(attempts) FROM deliveries WHERE webhook_id = ANY ($1::uuid[])",
+                slow_hooks,
+            )
+            return count
+
+        async with Sender(pool, clock, True, timeout=SHORT_TIMEOUT) as sender:
+            assert await sender.start_due() == 15
+            assert Counter(sender.in_flight.values()) == {"127.0.0.1": 10, "127.0.0.2": 5}
+            await other.wait_for(5)
+            await slow.wait_for(10)
+            assert await sent_to_slow() == 10
+            assert await sender.start_due() == 0  # the slow host has no room
+
+            for round_ in (2, 3):
+                await asyncio.wait_for(sender.drain(), SHORT_TIMEOUT + WAIT_SECONDS)
+                assert await sender.start_due() == 10
+                assert Counter(sender.in_flight.values()) == {"127.0.0.1": 10}
+                await slow.wait_for(10 * round_)
+                assert await sent_to_slow() == 10 * round_
+            await asyncio.wait_for(sender.drain(), SHORT_TIMEOUT + WAIT_SECONDS)
+        assert len(slow.requests) == 30
+        assert len(other.requests) == 5
+
+
+async def test_a_claim_leaves_a_host_no_more_than_its_room(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: MovableClock,
+    interview: Json,
+) -> None:
+    """With deliveries already in flight to a host (counted by the sender), a claim takes only
+    what brings it up to ten; the host is named as the URL has it, in lower case, without
+    userinfo or port."""
+    for number in range(12):
+        await subscribe(client, admin, f"https://u:p@Hooks.Example:8443/{number}")
+    await subscribe(client, admin, "https://[2001:db8::1]/hook")
+    await acted(client, editor, interview, "publish")
+    await dispatch(pool, clock, settings)
+    claimed = await claim(pool, clock.now(), 50, Counter({"hooks.example": 7, "elsewhere": 10}))
+    assert Counter(d.host for d in claimed) == {"hooks.example": 3, "[2001:db8::1]": 1}
+    assert await claim(pool, clock.now(), 50, Counter({"hooks.example": 10})) == []
+    assert len(await claim(pool, clock.now(), 50)) == 9

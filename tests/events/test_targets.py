@@ -2,7 +2,11 @@
 judged from the URL when subscribing and again from what the name resolves to at each
 delivery."""
 
+import asyncio
+import socket
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -42,6 +46,28 @@ LOCAL = [
     "http://[::ffff:127.0.0.1]/",
     "http://224.0.0.1/",
 ]
+# IPv6 forms that carry an IPv4 address, and reach it: judged by that address.
+EMBEDDED_LOCAL = [
+    "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+    "http://[64:ff9b:1::7f00:1]/",  # local-use NAT64 (RFC 8215)
+    "http://[64:ff9b:1::808:808]/",  # local-use NAT64: its layout is the network's own
+    "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+    "http://[2002:a00:1::1]/",  # 6to4 of 10.0.0.1
+    "http://[::ffff:7f00:1]/",  # IPv4-mapped 127.0.0.1
+    "http://[::ffff:10.0.0.1]/",  # IPv4-mapped
+    "http://[::127.0.0.1]/",  # IPv4-compatible
+    "http://[::a9fe:a9fe]/",  # IPv4-compatible 169.254.169.254
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+    "http://[2001:0:a00:1:8000:63bf:f7f7:f7f7]/",  # Teredo, server 10.0.0.1
+]
+EMBEDDED_PUBLIC = [
+    "http://[64:ff9b::808:808]/",
+    "http://[2002:808:808::]/",
+    "http://[::ffff:8.8.8.8]/",
+    "http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/",  # Teredo, server and client public
+]
+PUBLIC_ADDRESS = "93.184.215.14"
 
 
 @pytest.fixture
@@ -57,7 +83,7 @@ async def interview(client: Client, editor: Headers) -> Json:
     return await draft(client, editor, series, lauri, "Murad Muradov")
 
 
-@pytest.mark.parametrize("url", LOCAL)
+@pytest.mark.parametrize("url", LOCAL + EMBEDDED_LOCAL)
 async def test_local_targets_are_refused_422(
     client: Client, admin: Headers, db: asyncpg.Connection, url: str
 ) -> None:
@@ -85,6 +111,13 @@ async def test_a_patch_to_a_local_target_is_refused_422(
 async def test_public_targets_are_accepted(client: Client, admin: Headers) -> None:
     for url in ("https://hooks.example/colloquy", "http://93.184.215.14:8080/in"):
         assert (await subscribe(client, admin, url))["url"] == url
+
+
+@pytest.mark.parametrize("url", EMBEDDED_PUBLIC)
+async def test_a_v6_form_of_a_public_v4_address_is_accepted(
+    client: Client, admin: Headers, url: str
+) -> None:
+    assert (await subscribe(client, admin, url))["url"] == url
 
 
 async def insert_webhook(db: asyncpg.Connection, url: str, clock: MovableClock) -> Json:
@@ -218,6 +251,7 @@ async def test_a_malformed_target_is_refused_422_not_500(
 
 
 @pytest.mark.parametrize("allow_private", [False, True])
+@pytest.mark.parametrize("url", ["https://hooks.example:99999/x", "hooks.example/no-scheme"])
 async def test_an_attempt_at_a_malformed_target_is_logged(
     client: Client,
     editor: Headers,
@@ -227,11 +261,12 @@ async def test_an_attempt_at_a_malformed_target_is_logged(
     clock: MovableClock,
     interview: Json,
     allow_private: bool,
+    url: str,
 ) -> None:
     """Every attempt is logged and settled, even at a URL no client can use (one stored
     before the API checked it): the delivery is not left claimed, to crash again every two
     minutes without a word."""
-    hook = await insert_webhook(db, "https://hooks.example:99999/x", clock)
+    hook = await insert_webhook(db, url, clock)
     await acted(client, editor, interview, "publish")
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings, allow_private=allow_private) == 1
@@ -241,3 +276,110 @@ async def test_an_attempt_at_a_malformed_target_is_logged(
     assert attempt["error"]
     assert delivery["status"] in ("pending", "failed")
     assert delivery["next_attempt_at"] != clock.now() + timedelta(minutes=2)
+
+
+# --- what a name resolves to, at send time ---------------------------------------------------
+
+
+class Network:
+    """Stands in for DNS and the wire. A name in `answers` resolves to its lists of addresses in
+    turn (the last again and again) and every lookup is counted; other names and addresses
+    resolve as usual. Connections to loopback go through; others are refused here and noted,
+    never attempted."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.answers: dict[str, list[list[str]]] = {}
+        self.lookups: dict[str, int] = {}
+        self.refused: list[str] = []
+        self._getaddrinfo = loop.getaddrinfo
+        self._create_connection = loop.create_connection
+
+    async def getaddrinfo(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in self.answers:
+            return await self._getaddrinfo(host, port, *args, **kwargs)
+        self.lookups[name] = self.lookups.get(name, 0) + 1
+        answers = self.answers[name]
+        addresses = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+             (a, int(port or 0)))
+            for a in addresses
+        ]  # fmt: skip
+
+    async def create_connection(self, factory: Any, host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", "::1"):
+            self.refused.append(host)
+            raise ConnectionRefusedError(f"test network: no route to {host}")
+        return await self._create_connection(factory, host, *args, **kwargs)
+
+
+@pytest.fixture
+async def network(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Network]:
+    loop = asyncio.get_running_loop()
+    stand_in = Network(loop)
+    monkeypatch.setattr(loop, "getaddrinfo", stand_in.getaddrinfo)
+    monkeypatch.setattr(loop, "create_connection", stand_in.create_connection)
+    yield stand_in
+
+
+async def test_a_name_rebound_to_loopback_after_the_check_is_not_called(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: MovableClock,
+    receiver: Receiver,
+    interview: Json,
+    network: Network,
+) -> None:
+    """DNS rebinding: the name answers a public address to the check, loopback to whoever asks
+    next. It is resolved once per connection, and the connection goes to what was checked."""
+    network.answers["rebind.example"] = [[PUBLIC_ADDRESS], ["127.0.0.1"]]
+    hook = await subscribe(client, admin, f"http://rebind.example:{receiver.port}/hook")
+    await acted(client, editor, interview, "publish")
+    await dispatch(pool, clock, settings)
+    assert await send_due(pool, clock, settings) == 1
+
+    assert receiver.requests == []
+    assert network.lookups == {"rebind.example": 1}
+    assert network.refused == [PUBLIC_ADDRESS]
+    [delivery] = await deliveries_of(db, hook["id"])
+    assert delivery["status"] == "pending"  # a public receiver that did not answer: retried
+    [attempt] = await attempts_of(db, delivery["id"])
+    assert attempt["status_code"] is None
+    assert attempt["error"]
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [[PUBLIC_ADDRESS, "127.0.0.1"], ["64:ff9b::7f00:1"], ["2002:a9fe:a9fe::"], ["::ffff:7f00:1"]],
+    ids=["one-of-several", "nat64", "6to4", "v4-mapped"],
+)
+async def test_a_name_with_any_local_address_is_not_called(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: MovableClock,
+    receiver: Receiver,
+    interview: Json,
+    network: Network,
+    addresses: list[str],
+) -> None:
+    network.answers["mixed.example"] = [addresses]
+    hook = await subscribe(client, admin, f"http://mixed.example:{receiver.port}/hook")
+    await acted(client, editor, interview, "publish")
+    await dispatch(pool, clock, settings)
+    assert await send_due(pool, clock, settings) == 1
+
+    assert receiver.requests == []
+    assert network.refused == []  # no connection was even tried
+    [delivery] = await deliveries_of(db, hook["id"])
+    assert delivery["status"] == "failed"
+    [attempt] = await attempts_of(db, delivery["id"])
+    assert "resolves to a private or loopback address" in attempt["error"]

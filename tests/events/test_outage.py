@@ -1,0 +1,184 @@
+"""The worker while the database is away: rounds that back off (1 s, doubling, at most 30 s)
+with one line in the log when it goes and one when it is back, not a traceback every poll.
+
+The database really goes away: the worker's pool reaches PostgreSQL through a `Gate`, a TCP
+relay that the test shuts (cutting every connection through it, refusing new ones) and opens
+again. Rounds are driven one at a time, the clock moved by each pause instead of waiting it."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+import asyncpg
+import msgspec
+import pytest
+
+from app.db import create_pool
+from app.events.sending import Sender
+from app.events.worker import POLL_SECONDS, work
+from app.settings import Settings
+from tests.conftest import MovableClock
+from tests.events import Headers, Receiver, acted, subscribe
+from tests.factories import Client, Json
+
+
+class Gate:
+    """A TCP relay on loopback to PostgreSQL that can be shut and opened again."""
+
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self.upstream = (upstream_host, upstream_port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def shut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        await self._server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        self._writers |= {writer, up_writer}
+        try:
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        finally:
+            self._writers -= {writer, up_writer}
+            writer.transport.abort()
+            up_writer.transport.abort()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with suppress(OSError):
+        while data := await reader.read(65_536):
+            writer.write(data)
+            await writer.drain()
+    writer.transport.abort()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return msgspec.structs.replace(settings, webhook_allow_private=True)
+
+
+@pytest.fixture
+async def gate(database_url: str) -> AsyncIterator[Gate]:
+    parts = urlsplit(database_url)
+    assert parts.hostname and parts.port
+    door = Gate(parts.hostname, parts.port)
+    await door.open()
+    try:
+        yield door
+    finally:
+        await door.shut()
+
+
+@pytest.fixture
+async def gated_pool(database_url: str, gate: Gate) -> AsyncIterator[asyncpg.Pool]:
+    """A pool to the test database through the gate."""
+    port = urlsplit(database_url).port
+    pool = await create_pool(database_url.replace(f":{port}/", f":{gate.port}/"), 2)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+
+
+def outage_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What the worker said about the database (failed attempts are told at INFO)."""
+    return [
+        r for r in caplog.records if r.name.startswith("colloquy") and r.levelno >= logging.WARNING
+    ]
+
+
+async def test_the_worker_backs_off_while_the_database_is_away_with_one_line_each_way(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    settings: Settings,
+    clock: MovableClock,
+    receiver: Receiver,
+    interview: Json,
+    gate: Gate,
+    gated_pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await subscribe(client, admin, receiver.url, ["interview.published"])
+    async with Sender(gated_pool, clock, True) as sender:
+        assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
+
+        await gate.shut()
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG):
+            pauses = []
+            for _ in range(9):
+                pauses.append(await work(gated_pool, clock, settings, sender))
+                clock.advance(seconds=pauses[-1])
+            assert pauses == [1, 2, 4, 8, 16, 30, 30, 30, 30]
+            [gone] = outage_lines(caplog)
+            assert gone.levelno == logging.ERROR
+            assert "database unavailable" in gone.getMessage()
+            assert gone.exc_info is None  # one line, no traceback
+
+            # Back: the round works again, says so once, and polls as usual.
+            await gate.open()
+            await acted(client, editor, interview, "publish")
+            assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
+            await receiver.wait_for(1)
+            assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
+        _, back = outage_lines(caplog)
+        assert back.getMessage() == f"database available again after {sum(pauses):.0f} s"
+
+
+async def test_an_attempt_that_cannot_be_recorded_is_sent_again_after_its_lease(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    settings: Settings,
+    clock: MovableClock,
+    receiver: Receiver,
+    interview: Json,
+    gate: Gate,
+    gated_pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The database goes away while a delivery is in flight: its attempt is not recorded, the
+    outage is logged once, and the delivery (still leased) goes out again when the lease runs
+    out: at least once."""
+    receiver.mode = "hang"
+    await subscribe(client, admin, receiver.url, ["interview.published"])
+    await acted(client, editor, interview, "publish")
+    async with Sender(gated_pool, clock, True, timeout=1.0) as sender:
+        assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
+        await receiver.wait_for(1)
+        receiver.mode = "ok"  # for the next request; this one hangs on
+        await gate.shut()
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG):
+            await sender.drain()  # the attempt times out, and its record fails
+            [gone] = outage_lines(caplog)
+            assert "database unavailable" in gone.getMessage()
+            assert await work(gated_pool, clock, settings, sender) == 2  # backing off
+            assert len(outage_lines(caplog)) == 1
+
+        await gate.open()
+        assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
+        await sender.drain()
+        assert len(receiver.requests) == 1  # still leased
+        assert await db.fetchval("SELECT count(*) FROM delivery_attempts") == 0
+
+        clock.advance(minutes=2)
+        assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
+        await receiver.wait_for(2)
+        await sender.drain()
+    assert await db.fetchval("SELECT status FROM deliveries") == "succeeded"
+    assert await db.fetchval("SELECT attempts FROM deliveries") == 2
