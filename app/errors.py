@@ -89,7 +89,17 @@ CONSTRAINTS: dict[str, tuple[int, str, str]] = {
     "editors_choice_interview_id_fkey": (422, "interview_id", "no such interview"),
 }
 
-_NAMED_FIELD = re.compile(r"Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")
+# A Struct's __post_init__ can raise only ValueError, to which msgspec adds the Struct's path,
+# not the field's: its message names the field, and says the value was well-formed as sent but
+# cannot be used once normalised (422, where a value the schema refuses is a 400).
+UNPROCESSABLE_FIELD = "Unprocessable field"
+_NAMED_FIELD = re.compile(
+    r"(?:Object (?:missing required|contains unknown) field|Unprocessable field) `(?P<name>[^`]+)`"
+)
+
+
+def unprocessable_field(field: str, detail: str) -> ValueError:
+    return ValueError(f"{UNPROCESSABLE_FIELD} `{field}`: {detail}")
 
 
 def _field_error(message: str, key: str | None) -> FieldError:
@@ -129,7 +139,9 @@ def handle_validation(_: Request[Any, Any, Any], error: ValidationException) -> 
         if isinstance(item, dict)
     ]
     detail = errors[0].detail if errors else str(error.detail)
-    return _problem_response(Problem(_title(400), 400, detail, errors=errors))
+    unprocessable = bool(errors) and all(e.detail.startswith(UNPROCESSABLE_FIELD) for e in errors)
+    status = 422 if unprocessable else 400
+    return _problem_response(Problem(_title(status), status, detail, errors=errors))
 
 
 def handle_http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:

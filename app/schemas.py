@@ -1,10 +1,19 @@
 """Struct conventions and field types shared by every resource."""
 
-from typing import Annotated
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import inspect
 
-from app.text import strip_controls
+from app.errors import unprocessable_field
+from app.slugs import is_slug
+from app.text import is_blank, normalize_line, normalize_text
+
+TextKind = Literal["prose", "line", "slug"]
 
 
 class Base(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -12,18 +21,89 @@ class Base(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     forbid_unknown_fields: a misspelt field is an error, not silently ignored.
     kw_only: fields with and without defaults can come in any order.
-    Control characters (NUL among them, which PostgreSQL cannot store) are dropped from every
-    text field on the way in, so they reach neither the database nor a feed.
+    Text is normalised, then checked: each str field (or list of str) is normalised as its
+    type's `Meta(extra={"text": kind})` says (see `TextField`). msgspec checked the value as
+    sent; where normalising changed it, the type's limits are checked again on what is kept, so
+    a title of one control character is a 422 naming `title`, not a title stored empty.
     """
 
     def __post_init__(self) -> None:
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
+        for field in text_fields(type(self)):
+            value = getattr(self, field.name)
             if isinstance(value, str):
-                setattr(self, name, strip_controls(value))
-            elif isinstance(value, list) and value and isinstance(value[0], str):
-                setattr(self, name, [strip_controls(item) for item in value])
+                setattr(self, field.name, field.normalize(field.name, value))
+            elif isinstance(value, list):
+                paths = (f"{field.name}[{index}]" for index in range(len(value)))
+                setattr(self, field.name, list(map(field.normalize, paths, value)))
 
+
+@dataclass(frozen=True)
+class TextField:
+    """A text field of a Struct, how its text is normalised, and the limits its type sets.
+
+    prose (the default): NFC, plain newlines, no control characters or noncharacters.
+    line (titles, names, tags): as prose, without bidi controls or surrounding spaces; a
+    required line needs a visible character.
+    slug: NFC, and refused rather than changed unless it is lower-case words joined by hyphens:
+    a slug given explicitly is a URL someone chose, never to be rewritten behind their back.
+    """
+
+    name: str
+    kind: TextKind
+    limits: inspect.StrType
+
+    def normalize(self, path: str, value: str) -> str:
+        if self.kind == "slug":
+            slug = unicodedata.normalize("NFC", value)
+            if not is_slug(slug):
+                detail = "a slug is lower-case letters, marks and digits joined by hyphens"
+                raise unprocessable_field(path, detail)
+            return slug
+        text = normalize_line(value) if self.kind == "line" else normalize_text(value)
+        if text != value:
+            self.check(path, text)
+        if self.kind == "line" and self.limits.min_length and is_blank(text):
+            raise unprocessable_field(path, "has no visible character")
+        return text
+
+    def check(self, path: str, text: str) -> None:
+        """The limits of the field's type, on the text as normalised."""
+        shortest, longest = self.limits.min_length, self.limits.max_length
+        if shortest is not None and len(text) < shortest:
+            raise unprocessable_field(path, "is empty once normalised")
+        if longest is not None and len(text) > longest:
+            raise unprocessable_field(path, f"is longer than {longest} characters once normalised")
+        if self.limits.pattern is not None and not re.search(self.limits.pattern, text):
+            raise unprocessable_field(path, "does not match its pattern once normalised")
+
+
+def _text_type(
+    info: inspect.Type, kind: TextKind = "prose"
+) -> tuple[TextKind, inspect.StrType] | None:
+    """The text inside a field's type (`Title | UnsetType`, `list[Tag]`), if there is any."""
+    if isinstance(info, inspect.UnionType):
+        return next(filter(None, (_text_type(member) for member in info.types)), None)
+    if isinstance(info, inspect.Metadata):
+        return _text_type(info.type, (info.extra or {}).get("text", kind))
+    if isinstance(info, inspect.ListType):
+        return _text_type(info.item_type)
+    if isinstance(info, inspect.StrType):
+        return kind, info
+    return None
+
+
+@cache
+def text_fields(cls: type[msgspec.Struct]) -> list[TextField]:
+    """The text fields of a Struct, read once from its type annotations."""
+    struct = inspect.type_info(cls)
+    assert isinstance(struct, inspect.StructType)
+    found = ((field.name, _text_type(field.type)) for field in struct.fields)
+    return [TextField(name, *text) for name, text in found if text]
+
+
+PLAIN = "Plain text, not HTML: escape it wherever it goes into HTML."
+LINE: dict[str, TextKind] = {"text": "line"}
+PlainText = Annotated[str, msgspec.Meta(description=PLAIN)]
 
 Slug = Annotated[
     str,
@@ -31,25 +111,28 @@ Slug = Annotated[
         min_length=1,
         max_length=120,
         # Runs of lower-case ASCII letters, digits or letters (with their marks) of other
-        # scripts, joined by single hyphens. Python's re has no \p{M}, hence the range.
+        # scripts, joined by single hyphens. Python's re has no \p{M}, hence the range; what it
+        # lets through that is not a lower-case letter, mark or digit is refused after decoding.
         pattern=r"^[a-z0-9\u00c0-\U0010ffff]+(?:-[a-z0-9\u00c0-\U0010ffff]+)*$",
-        description="lower-case words joined by hyphens, e.g. `thursday-interview`",
+        description="lower-case words (letters, marks and digits of any script) joined by single "
+        "hyphens, e.g. `thursday-interview`",
+        extra={"text": "slug"},
     ),
 ]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-ShortText = Annotated[str, msgspec.Meta(max_length=300)]
-LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300, description=PLAIN, extra=LINE)]
+ShortText = Annotated[str, msgspec.Meta(max_length=300, description=PLAIN, extra=LINE)]
+LongText = Annotated[str, msgspec.Meta(max_length=20_000, description=PLAIN)]
 Url = Annotated[
     str, msgspec.Meta(max_length=2000, pattern=r"^https?://[^\s]+$", description="http(s) URL")
 ]
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60, description=PLAIN, extra=LINE)]
 
 
 class Image(Base):
     """An image with the alt text that screen readers and feeds need."""
 
     url: Url
-    alt: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    alt: Annotated[str, msgspec.Meta(min_length=1, max_length=500, description=PLAIN)]
     credit: ShortText = ""
 
 

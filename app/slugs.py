@@ -5,7 +5,11 @@ import unicodedata
 import asyncpg
 import regex
 
-_NOT_WORD = regex.compile(r"[^\w\p{M}]+|_+")
+# A slug's words are letters, marks and digits of any script; anything else (punctuation, spaces,
+# and invisible joiners or bidi controls, which would make two slugs look alike) separates them.
+_WORD = r"[\p{L}\p{M}\p{Nd}]+"
+_NOT_WORD = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
+_SLUG = regex.compile(rf"{_WORD}(?:-{_WORD})*")
 MAX_LENGTH = 120
 
 
@@ -17,6 +21,11 @@ def slugify(text: str) -> str:
     """
     slug = _NOT_WORD.sub("-", "".join(map(_unaccent, text)).lower()).strip("-")
     return slug[:MAX_LENGTH].rstrip("-") or "untitled"
+
+
+def is_slug(text: str) -> bool:
+    """Lower-case words joined by single hyphens, as `slugify` makes them."""
+    return _SLUG.fullmatch(text) is not None and text == text.lower()
 
 
 def _unaccent(char: str) -> str:

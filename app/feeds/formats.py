@@ -1,11 +1,14 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 from one description of a feed page.
 
 Text from editors is escaped and stripped of characters XML cannot carry, so no title or
-body can break a feed; the body HTML was sanitised when it was written.
+body can break a feed; the body HTML was sanitised when it was written. Summaries, titles,
+names and tags are plain text: where a format says an element holds HTML (RSS `<description>`)
+the text is escaped as HTML first, or a reader would turn a quoted `<img ...>` into an image.
 """
 
 from datetime import datetime
 from email.utils import format_datetime
+from html import escape as escape_html
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -47,6 +50,7 @@ def item_updated(row: PublicRow) -> datetime:
 
 
 def _summary(row: PublicRow) -> str:
+    """Plain text: the card teaser, else an excerpt of the body."""
     return row.teasers.get("card") or excerpt(row.body)
 
 
@@ -101,7 +105,7 @@ def rss(feed: FeedPage, site: Site) -> bytes:
             f"<link>{_x(site.interview(row.slug))}</link>"
             f'<guid isPermaLink="false">urn:uuid:{row.id}</guid>'
             f"<pubDate>{format_datetime(row.published_at, usegmt=True)}</pubDate>"
-            f"<description>{_x(_summary(row))}</description>"
+            f"<description>{_x(escape_html(_summary(row)))}</description>"
             f"<content:encoded>{_x(_html(row))}</content:encoded>"
             + "".join(f"<dc:creator>{_x(name)}</dc:creator>" for name in interviewers)
             + "".join(f"<category>{_x(c)}</category>" for c in categories)
@@ -117,7 +121,7 @@ def rss(feed: FeedPage, site: Site) -> bytes:
         "<channel>"
         f"<title>{_x(feed.title)}</title>"
         f"<link>{_x(feed.home_url)}</link>"
-        f"<description>{_x(feed.description)}</description>"
+        f"<description>{_x(escape_html(feed.description))}</description>"
         f"<language>{_x(feed.language)}</language>"
         f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>"
         "<docs>https://www.rssboard.org/rss-specification</docs>"

@@ -8,7 +8,7 @@ import msgspec
 
 from app.errors import ProblemError
 from app.interviews.schemas import TEASER_LIMITS, Answer, Block, PullQuote, Question
-from app.text import clean_inline, count_characters, plain_text
+from app.text import clean_inline, count_characters, is_blank, visible_text
 
 
 def _unprocessable(field: str, detail: str) -> ProblemError:
@@ -16,7 +16,7 @@ def _unprocessable(field: str, detail: str) -> ProblemError:
 
 
 def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]:
-    """Sanitise each block's text, give blocks ids, and check that speakers take part."""
+    """Sanitise each block's HTML, give blocks ids, and check that speakers take part."""
     prepared: list[Block] = []
     seen: set[str] = set()
     for index, block in enumerate(blocks):
@@ -25,7 +25,7 @@ def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]
             raise _unprocessable(f"body[{index}].id", f"block id {block_id!r} is used twice")
         seen.add(block_id)
         text = clean_inline(block.text)
-        if not plain_text(text):
+        if is_blank(visible_text(text)):
             raise _unprocessable(f"body[{index}].text", "the text is empty once markup is removed")
         if isinstance(block, Question | Answer) and block.speaker_id not in speakers:
             raise _unprocessable(
@@ -38,9 +38,12 @@ def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]
 def check_quote_source(
     text: str, speaker_id: UUID, block_id: str | None, body: Iterable[Block]
 ) -> None:
-    """A quote that names its answer block must come from it, in the speaker's own words."""
-    if not plain_text(text):
-        raise _unprocessable("text", "the quote is empty once markup is removed")
+    """A quote that names its answer block must come from it, in the speaker's own words.
+
+    The quote is plain text; it is looked for in the text a reader sees of the answer's HTML,
+    spaces collapsed in both."""
+    if is_blank(text):
+        raise _unprocessable("text", "the quote has no visible character")
     if block_id is None:
         return
     block = next((b for b in body if b.id == block_id), None)
@@ -48,7 +51,7 @@ def check_quote_source(
         raise _unprocessable("block_id", "no answer block with this id in the body")
     if block.speaker_id != speaker_id:
         raise _unprocessable("speaker_id", "the speaker differs from the answer's speaker")
-    if plain_text(text) not in plain_text(block.text):
+    if " ".join(text.split()) not in visible_text(block.text):
         raise _unprocessable("text", "the quote does not occur in the answer it names")
 
 
@@ -67,23 +70,22 @@ def check_quotes_still_hold(quotes: Iterable[PullQuote], body: list[Block]) -> N
 
 
 def prepare_teaser(placement: str, text: str) -> str:
-    teaser = plain_text(text)
+    """A teaser is plain text, kept as typed: it must show something, within its limit."""
     limit = TEASER_LIMITS[placement]
-    if not teaser:
-        raise _unprocessable("text", "the teaser is empty once markup is removed")
-    if (length := count_characters(teaser)) > limit:
+    if is_blank(text):
+        raise _unprocessable("text", "the teaser has no visible character")
+    if (length := count_characters(text)) > limit:
         raise _unprocessable(
             "text", f"a {placement} teaser has at most {limit} characters, not {length}"
         )
-    return teaser
+    return text
 
 
 def prepare_tags(tags: Iterable[str]) -> list[str]:
-    """Trimmed, without repeats (ignoring case), in the editor's order."""
+    """Spaces collapsed, without repeats (ignoring case), in the editor's order; tags are
+    plain text, already normalised and not blank (see `Tag`)."""
     kept: dict[str, str] = {}
-    for index, tag in enumerate(tags):
-        clean = " ".join(plain_text(tag).split())
-        if not clean:
-            raise _unprocessable(f"tags[{index}]", "a tag cannot be blank")
+    for tag in tags:
+        clean = " ".join(tag.split())
         kept.setdefault(clean.casefold(), clean)
     return list(kept.values())

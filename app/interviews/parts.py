@@ -43,7 +43,6 @@ from app.interviews.schemas import (
     Question,
     TeaserIn,
 )
-from app.text import plain_text
 
 Change = Callable[[LockedInterview], Awaitable[None]]
 
@@ -107,7 +106,6 @@ class InterviewPartsController(Controller):
     ) -> Response[Interview]:
         """Add a pull quote; one that names its answer block must occur in it."""
         values = msgspec.structs.asdict(data)
-        values["text"] = plain_text(data.text)
 
         async def change(locked: LockedInterview) -> None:
             check_quote_source(values["text"], data.speaker_id, data.block_id, locked.body)
@@ -129,8 +127,6 @@ class InterviewPartsController(Controller):
     ) -> Response[Interview]:
         """Change a pull quote: its text, speaker, source block, position or featuring."""
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        if "text" in changes:
-            changes["text"] = plain_text(changes["text"])
 
         async def change(locked: LockedInterview) -> None:
             quotes = {q.id: q for q in await select_pull_quotes(db, interview_id)}

@@ -8,7 +8,7 @@ from uuid import UUID
 import regex
 
 from app.interviews.schemas import Answer, Block, Heading, Paragraph, Question
-from app.text import plain_text
+from app.text import visible_text
 
 WORDS_PER_MINUTE = 230
 # Space after a full stop, question or exclamation mark, perhaps behind a closing quote.
@@ -34,7 +34,7 @@ def body_html(body: list[Block], names: Mapping[UUID, str]) -> str:
 
 
 def reading_minutes(body: list[Block]) -> int:
-    words = sum(len(plain_text(block.text).split()) for block in body)
+    words = sum(len(visible_text(block.text).split()) for block in body)
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
@@ -47,7 +47,7 @@ def excerpt(body: list[Block], limit: int = 400) -> str:
     source = next((b for b in body if isinstance(b, Answer)), body[0] if body else None)
     if source is None:
         return ""
-    text = plain_text(source.text)
+    text = visible_text(source.text)
     if len(text) <= limit:
         return text
     kept = ""

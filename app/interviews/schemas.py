@@ -6,12 +6,20 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import Base, Image, LongText, Slug, Tag, Title
+from app.schemas import PLAIN, Base, Image, LongText, PlainText, Slug, Tag, Title
 
 InterviewStatus = Literal["draft", "scheduled", "published", "withdrawn"]
 Role = Literal["interviewer", "interviewee"]
 Placement = Literal["card", "frontpage", "social", "newsletter"]
-BlockText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+BlockText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=20_000,
+        description="Inline HTML: `em`, `strong` and `a` with an absolute http(s) or mailto: "
+        "href. Other tags and attributes are removed (their text kept); `&lt;` shows `<`.",
+    ),
+]
 BlockId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
@@ -51,8 +59,8 @@ class Participant(Base):
     person_id: UUID
     role: Role
     slug: str
-    name: str
-    headline: str
+    name: PlainText
+    headline: PlainText
 
 
 class ParticipantIn(Base):
@@ -65,14 +73,22 @@ Participants = Annotated[list[ParticipantIn], msgspec.Meta(max_length=50)]
 
 class PullQuote(Base):
     id: UUID
-    text: str
+    text: PlainText
     speaker_id: UUID
     block_id: str | None
     position: int
     featured: bool
 
 
-QuoteText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+QuoteText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=1000,
+        description=f"{PLAIN} A quote naming its answer block must occur in the text a reader "
+        "sees of that answer.",
+    ),
+]
 
 
 class PullQuoteCreate(Base):
@@ -92,25 +108,25 @@ class PullQuoteUpdate(Base):
 
 
 class TeaserIn(Base):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000, description=PLAIN)]
 
 
 class Interview(Base):
     id: UUID
     series_id: UUID
     slug: str
-    title: str
-    standfirst: str
+    title: PlainText
+    standfirst: PlainText
     body: list[Block]
     image: Image | None
-    tags: list[str]
+    tags: list[PlainText]
     status: InterviewStatus
     publish_at: datetime | None
     published_at: datetime | None
     withdrawn_at: datetime | None
     participants: list[Participant]
     pull_quotes: list[PullQuote]
-    teasers: dict[str, str]
+    teasers: Annotated[dict[str, str], msgspec.Meta(description=f"Placement -> teaser. {PLAIN}")]
     version: int
     created_at: datetime
     updated_at: datetime

@@ -6,19 +6,19 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import Base, Image, Link, LongText, ShortText, Slug
+from app.schemas import LINE, PLAIN, Base, Image, Link, LongText, PlainText, ShortText, Slug
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description=PLAIN, extra=LINE)]
 Links = Annotated[list[Link], msgspec.Meta(max_length=20)]
 
 
 class Person(Base):
     id: UUID
     slug: str
-    name: str
-    headline: str
-    bio: str
-    affiliation: str
+    name: PlainText
+    headline: PlainText
+    bio: PlainText
+    affiliation: PlainText
     image: Image | None
     links: list[Link]
     version: int

@@ -161,9 +161,7 @@ async def test_a_scheduled_interview_keeps_an_interviewee(
 async def test_pull_quote_from_its_answer_is_201(
     client: Client, editor: Headers, interview: Json, murad: Json
 ) -> None:
-    updated = await add_quote(
-        client, editor, interview, quote(murad, "<strong>largely positive</strong>")
-    )
+    updated = await add_quote(client, editor, interview, quote(murad, "largely positive"))
     [stored] = updated["pull_quotes"]
     assert stored["text"] == "largely positive"
     assert (stored["speaker_id"], stored["block_id"]) == (murad["id"], "visit")
@@ -173,8 +171,8 @@ async def test_pull_quote_from_its_answer_is_201(
     assert [q["position"] for q in second["pull_quotes"]] == [0, 1]
 
 
-@pytest.mark.parametrize(("text", "block_id"), [("<em></em>", "visit"), ("   ", None)])
-async def test_pull_quote_that_is_empty_once_markup_is_removed_is_422(
+@pytest.mark.parametrize(("text", "block_id"), [("   ", "visit"), (" \u200b\u202e ", None)])
+async def test_pull_quote_with_no_visible_character_is_422(
     client: Client, editor: Headers, interview: Json, murad: Json, text: str, block_id: str | None
 ) -> None:
     response = await client.post(
@@ -329,14 +327,15 @@ async def test_body_edit_that_orphans_a_quote_is_409(
 # --- teasers -----------------------------------------------------------------------------------
 
 
-async def test_put_card_teaser_stores_plain_text(
+async def test_put_card_teaser_stores_plain_text_as_typed(
     client: Client, editor: Headers, interview: Json
 ) -> None:
+    """A teaser is plain text, not HTML: markup and entities are characters to show."""
     text = "<p>We <em>start</em> the series</p><script>alert(1)</script> with Fish &amp; chips."
     updated = ok(
         await client.put(url(interview, "/teasers/card"), json={"text": text}, headers=editor)
     )
-    assert updated["teasers"] == {"card": "We start the series with Fish & chips."}
+    assert updated["teasers"] == {"card": text}
     assert updated["version"] == 2
     replaced = ok(
         await client.put(url(interview, "/teasers/card"), json={"text": "Again"}, headers=editor)
@@ -368,8 +367,8 @@ async def test_teaser_limit_counts_graphemes_not_code_points(
     assert await fetch(client, editor, interview) == updated
 
 
-@pytest.mark.parametrize("text", ["<em></em>", "<script>alert(1)</script>", " \x07 "])
-async def test_teaser_that_is_only_markup_is_422(
+@pytest.mark.parametrize("text", [" \x07 ", "\u202e", " \u200b\n"])
+async def test_teaser_with_no_visible_character_is_422(
     client: Client, editor: Headers, interview: Json, text: str
 ) -> None:
     response = await client.put(

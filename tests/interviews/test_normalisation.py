@@ -1,0 +1,205 @@
+"""Text is normalised first, then validated: what is checked is what is stored.
+
+A value the schema accepts as sent but that is empty, or no slug, once normalised is a 422
+naming the field; the value as stored is NFC, with plain newlines, without control characters,
+noncharacters, or (in titles, names, tags and slugs) bidi overrides and isolates.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.factories import Client, Json, make_interview, make_person, make_series
+
+BASE = "/admin/v1/interviews"
+Headers = dict[str, str]
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+NONCHARACTERS = "\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff"
+ARABIC = "مرحبا"
+
+
+@pytest.fixture
+async def people(client: Client, editor: Headers) -> tuple[Json, Json]:
+    return (
+        await make_person(client, editor, "Lauri Nikulainen"),
+        await make_person(client, editor, "Murad Muradov"),
+    )
+
+
+@pytest.fixture
+async def series(client: Client, editor: Headers) -> Json:
+    return await make_series(client, editor)
+
+
+@pytest.fixture
+async def interview(
+    client: Client, editor: Headers, series: Json, people: tuple[Json, Json]
+) -> Json:
+    return await make_interview(client, editor, series, *people)
+
+
+async def fetch(client: Client, editor: Headers, interview: Json) -> Json:
+    response = await client.get(f"{BASE}/{interview['id']}", headers=editor)
+    assert response.status_code == 200, response.text
+    result: Json = response.json()
+    return result
+
+
+def unprocessable(response: httpx.Response) -> list[str]:
+    """The fields a 422 problem names."""
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return [error["field"] for error in response.json()["errors"]]
+
+
+def ok(response: httpx.Response) -> Json:
+    assert response.status_code in (200, 201), response.text
+    result: Json = response.json()
+    return result
+
+
+async def patch(client: Client, editor: Headers, interview: Json, changes: Json) -> Any:
+    return await client.patch(f"{BASE}/{interview['id']}", json=changes, headers=editor)
+
+
+# --- empty once normalised -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["\u0001", "\u0000\u007f", BIDI, NONCHARACTERS, "  \u202e "])
+async def test_title_empty_once_normalised_is_422_on_create_and_update(
+    client: Client, editor: Headers, series: Json, interview: Json, title: str
+) -> None:
+    response = await client.post(
+        f"{BASE}/", json={"series_id": series["id"], "title": title}, headers=editor
+    )
+    assert unprocessable(response) == ["title"]
+    assert unprocessable(await patch(client, editor, interview, {"title": title})) == ["title"]
+    assert await fetch(client, editor, interview) == interview
+    assert len((await client.get(f"{BASE}/", headers=editor)).json()["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"tags": ["fine", "\u202e"]}, "tags[1]"),
+        ({"image": {"url": "https://img.example/a.jpg", "alt": "\u0001"}}, "image.alt"),
+        ({"body": [{"type": "paragraph", "text": "\u0007"}]}, "body[0].text"),
+        ({"body": [{"type": "paragraph", "text": "ok"}, {"type": "heading", "text": "\u202e"}]},
+         "body[1].text"),
+        ({"body": [{"type": "paragraph", "text": "\u2066\u200b\u2069"}]}, "body[0].text"),
+    ],
+)  # fmt: skip
+async def test_nested_text_empty_once_normalised_is_422_naming_it(
+    client: Client, editor: Headers, interview: Json, changes: Json, field: str
+) -> None:
+    assert unprocessable(await patch(client, editor, interview, changes)) == [field]
+    assert await fetch(client, editor, interview) == interview
+
+
+async def test_part_texts_empty_once_normalised_are_422(
+    client: Client, editor: Headers, interview: Json, people: tuple[Json, Json]
+) -> None:
+    url = f"{BASE}/{interview['id']}"
+    quote = {"text": "\u202e\u0001", "speaker_id": people[1]["id"]}
+    assert unprocessable(await client.post(f"{url}/pull-quotes", json=quote, headers=editor)) == [
+        "text"
+    ]
+    teaser = {"text": "\u0001\u202e"}
+    assert unprocessable(await client.put(f"{url}/teasers/card", json=teaser, headers=editor)) == [
+        "text"
+    ]
+    assert await fetch(client, editor, interview) == interview
+
+
+# --- slugs -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["a-\ufffe-b", "\u202eevil", "evil\u2069", "zero\u200bwidth"])
+async def test_a_given_slug_with_invisible_characters_is_refused_not_changed(
+    client: Client, editor: Headers, series: Json, interview: Json, slug: str
+) -> None:
+    response = await client.post(
+        f"{BASE}/", json={"series_id": series["id"], "title": "T", "slug": slug}, headers=editor
+    )
+    assert unprocessable(response) == ["slug"]
+    assert unprocessable(await patch(client, editor, interview, {"slug": slug})) == ["slug"]
+    assert await fetch(client, editor, interview) == interview
+
+
+async def test_a_slug_made_from_a_title_has_no_invisible_characters(
+    client: Client, editor: Headers, series: Json
+) -> None:
+    title = f"Evil{BIDI} title\u200d with\u200b joiners{NONCHARACTERS}"
+    created = ok(
+        await client.post(
+            f"{BASE}/", json={"series_id": series["id"], "title": title}, headers=editor
+        )
+    )
+    assert created["title"] == "Evil title\u200d with\u200b joiners"
+    assert created["slug"] == "evil-title-with-joiners"
+
+
+async def test_a_decomposed_slug_is_stored_composed(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    patched = ok(await patch(client, editor, interview, {"slug": "cafe\u0301-crème"}))
+    assert patched["slug"] == "café-crème"
+
+
+# --- what is stored ------------------------------------------------------------------------
+
+
+async def test_text_is_stored_normalised(client: Client, editor: Headers, interview: Json) -> None:
+    changes = {
+        "title": f"  Zu\u0308rich{BIDI} \u0001interview{NONCHARACTERS} ",
+        "standfirst": f"Line one\r\nline two\rline three\u0085\u0007 \u202b{ARABIC}\u202c",
+        "tags": ["\u202eliam\u202c", "Zu\u0308rich"],
+        "image": {"url": "https://img.example/a.jpg", "alt": "Cafe\u0301", "credit": "A\u202e"},
+    }
+    patched = ok(await patch(client, editor, interview, changes))
+    assert patched["title"] == "Zürich interview"
+    # Bidi controls have their place in prose: they are kept in the standfirst.
+    assert patched["standfirst"] == f"Line one\nline two\nline three \u202b{ARABIC}\u202c"
+    assert patched["tags"] == ["liam", "Zürich"]
+    assert patched["image"]["alt"] == "Café"
+    assert patched["image"]["credit"] == "A"
+
+
+async def test_body_text_is_stored_normalised(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    body = [{"type": "paragraph", "text": f"Cafe\u0301\r\nbar\u0001{NONCHARACTERS}"}]
+    patched = ok(await patch(client, editor, interview, {"body": body}))
+    assert patched["body"][0]["text"] == "Café\nbar"
+
+
+@pytest.mark.parametrize(
+    "href", ["//evil.example/x", "/relative", "relative", "#top", "https:evil", "data:text/html,x"]
+)
+async def test_body_links_that_are_not_absolute_are_dropped_keeping_their_text(
+    client: Client, editor: Headers, interview: Json, href: str
+) -> None:
+    text = (
+        f'See <a href="{href}">this <em>page</em></a> and <a href="https://ok.example/">that</a>.'
+    )
+    patched = ok(
+        await patch(client, editor, interview, {"body": [{"type": "paragraph", "text": text}]})
+    )
+    assert patched["body"][0]["text"] == (
+        "See this <em>page</em> and "
+        '<a href="https://ok.example/" rel="noopener noreferrer">that</a>.'
+    )
+
+
+async def test_mailto_and_http_links_are_kept(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    text = '<a href="mailto:desk@news.example">Write</a> or <a href="http://x.example/a?b=1&amp;c=2">read</a>'
+    patched = ok(
+        await patch(client, editor, interview, {"body": [{"type": "paragraph", "text": text}]})
+    )
+    assert patched["body"][0]["text"] == (
+        '<a href="mailto:desk@news.example" rel="noopener noreferrer">Write</a> or '
+        '<a href="http://x.example/a?b=1&amp;c=2" rel="noopener noreferrer">read</a>'
+    )
