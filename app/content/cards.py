@@ -2,6 +2,8 @@
 
 from typing import Any
 
+import msgspec
+
 from app.content.queries import PublicRow
 from app.content.schemas import (
     Card,
@@ -16,6 +18,11 @@ from app.content.schemas import (
 from app.interviews.render import body_html, excerpt, reading_minutes
 
 CALL_TO_ACTION = "Read the interview in full"
+# Inside <script>, `</script` or `<!--` in a string would end or change the element, and old
+# JavaScript parsers take U+2028/U+2029 for line ends; escaped, they are the same JSON.
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 class Site:
@@ -83,6 +90,7 @@ def card(row: PublicRow, site: Site) -> Card:
 
 def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
     names = {p.id: p.name for p in row.participants}
+    linked_data = json_ld(row, site)
     return InterviewPage(
         id=row.id,
         slug=row.slug,
@@ -113,8 +121,14 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
         card=card(row, site),
         related=[card(r, site) for r in related],
         feeds=site.feeds(f"series/{row.series_slug}"),
-        json_ld=json_ld(row, site),
+        json_ld=linked_data,
+        json_ld_script=script_json(linked_data),
     )
+
+
+def script_json(document: dict[str, Any]) -> str:
+    """`document` as JSON that may go as is into `<script type="application/ld+json">`."""
+    return msgspec.json.encode(document).decode().translate(_SCRIPT_SAFE)
 
 
 def json_ld(row: PublicRow, site: Site) -> dict[str, Any]:

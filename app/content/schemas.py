@@ -1,13 +1,24 @@
 """What the public Content API serves: excerpt cards, interview pages, front-page sections."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
 from app.interviews.schemas import Block
-from app.schemas import Image
+from app.schemas import PLAIN, Image, PlainText
+
+JSON_LD = (
+    "schema.org NewsArticle (genre Interview). Its strings are plain text, and may hold `<`, "
+    "`&`, U+2028 or `</script>`: a frontend that serializes this object into a "
+    '`<script type="application/ld+json">` must escape `<`, `>`, `&`, U+2028 and U+2029 as '
+    "`\\u003c`, `\\u003e`, `\\u0026`, `\\u2028` and `\\u2029`, or use `json_ld_script`."
+)
+JSON_LD_SCRIPT = (
+    "`json_ld` serialized with `<`, `>`, `&`, U+2028 and U+2029 escaped as JSON `\\u` escapes: "
+    'safe to put as is inside `<script type="application/ld+json">`.'
+)
 
 
 class Public(msgspec.Struct, kw_only=True, omit_defaults=False):
@@ -16,39 +27,45 @@ class Public(msgspec.Struct, kw_only=True, omit_defaults=False):
 
 class SeriesRef(Public):
     slug: str
-    title: str
+    title: PlainText
     url: str
 
 
 class PersonRef(Public):
     slug: str
-    name: str
-    headline: str
+    name: PlainText
+    headline: PlainText
     url: str
 
 
 class Quote(Public):
-    text: str
-    speaker: str
+    text: PlainText
+    speaker: PlainText
 
 
 class Card(Public):
     """An excerpt card, as on a front page: everything needed to draw it and link to the page."""
 
     slug: str
-    kicker: str
-    headline: str
-    title: str
-    teaser: str
+    kicker: PlainText
+    headline: PlainText
+    title: PlainText
+    teaser: Annotated[
+        str,
+        msgspec.Meta(
+            description=f"{PLAIN} The card teaser, else whole sentences of the first answer "
+            "as a reader sees them (so `&lt;` in the body is `<` here)."
+        ),
+    ]
     pull_quote: Quote | None
     image: Image | None
     interviewers: list[PersonRef]
     interviewees: list[PersonRef]
-    byline: str
+    byline: PlainText
     published_at: datetime
     reading_minutes: int
     url: str
-    call_to_action: str
+    call_to_action: PlainText
 
 
 class Participant(PersonRef):
@@ -70,16 +87,24 @@ class FeedLinks(Public):
 class InterviewPage(Public):
     id: UUID
     slug: str
-    title: str
-    standfirst: str
+    title: PlainText
+    standfirst: PlainText
     series: SeriesRef
     participants: list[Participant]
     body: list[Block]
-    html: str
+    html: Annotated[
+        str,
+        msgspec.Meta(
+            description="HTML: the body's sanitised inline HTML in paragraphs, with the "
+            "speakers' names escaped. Safe to insert as is."
+        ),
+    ]
     pull_quotes: list[PageQuote]
-    teasers: dict[str, str]
+    teasers: Annotated[dict[str, str], msgspec.Meta(description=f"Placement -> teaser. {PLAIN}")]
     image: Image | None
-    tags: list[str]
+    tags: Annotated[
+        list[str], msgspec.Meta(description="Each tag is plain text, not HTML: escape it in HTML.")
+    ]
     published_at: datetime
     updated_at: datetime
     reading_minutes: int
@@ -87,7 +112,8 @@ class InterviewPage(Public):
     card: Card
     related: list[Card]
     feeds: FeedLinks
-    json_ld: dict[str, Any]
+    json_ld: Annotated[dict[str, Any], msgspec.Meta(description=JSON_LD)]
+    json_ld_script: Annotated[str, msgspec.Meta(description=JSON_LD_SCRIPT)]
 
 
 class CardPage(Public):
@@ -97,7 +123,7 @@ class CardPage(Public):
 
 class Section(Public):
     name: str
-    title: str
+    title: PlainText
     items: list[Card]
 
 
@@ -108,8 +134,8 @@ class Frontpage(Public):
 
 class SeriesPage(Public):
     slug: str
-    title: str
-    description: str
+    title: PlainText
+    description: PlainText
     status: str
     url: str
     interviews: list[Card]
@@ -119,10 +145,10 @@ class SeriesPage(Public):
 
 class PersonPage(Public):
     slug: str
-    name: str
-    headline: str
-    bio: str
-    affiliation: str
+    name: PlainText
+    headline: PlainText
+    bio: PlainText
+    affiliation: PlainText
     image: Image | None
     url: str
     interviews: list[Card]
