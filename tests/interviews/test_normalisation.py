@@ -112,6 +112,28 @@ async def test_part_texts_empty_once_normalised_are_422(
     assert await fetch(client, editor, interview) == interview
 
 
+async def test_create_and_quote_update_check_normalised_text_too(
+    client: Client, editor: Headers, series: Json, interview: Json, people: tuple[Json, Json]
+) -> None:
+    draft = {"series_id": series["id"], "title": "T"}
+    for extra, field in [
+        ({"tags": ["\u2066\u2069"]}, "tags[0]"),
+        (
+            {"standfirst": "x", "image": {"url": "https://img.example/a", "alt": "\ufffe"}},
+            "image.alt",
+        ),
+        ({"body": [{"type": "paragraph", "text": "\u202e"}]}, "body[0].text"),
+    ]:
+        response = await client.post(f"{BASE}/", json={**draft, **extra}, headers=editor)
+        assert unprocessable(response) == [field]
+    url = f"{BASE}/{interview['id']}/pull-quotes"
+    quote = {"text": "My experience", "speaker_id": people[1]["id"], "block_id": "visit"}
+    [stored] = ok(await client.post(url, json=quote, headers=editor))["pull_quotes"]
+    response = await client.patch(f"{url}/{stored['id']}", json={"text": "\u0001"}, headers=editor)
+    assert unprocessable(response) == ["text"]
+    assert (await fetch(client, editor, interview))["pull_quotes"] == [stored]
+
+
 # --- slugs -----------------------------------------------------------------------------------
 
 
