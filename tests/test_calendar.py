@@ -316,3 +316,10 @@ async def test_the_calendar_holds_at_most_1000_events_and_says_so(
     assert starts[0] == utc(2026, 11, 26, 9)  # now: a slot of both series
     # 994 hourly slots and the six Thursdays from now to the 31st of December.
     assert starts[-1] == utc(2026, 11, 26, 9) + timedelta(hours=993) == utc(2027, 1, 6, 18)
+
+
+async def test_the_openapi_document_gives_the_cap(client: Client) -> None:
+    spec = (await client.get("/docs/openapi.json")).json()
+    operation = spec["paths"]["/admin/v1/calendar.ics"]["get"]
+    assert "At most 1000 events" in operation["description"]
+    assert "X-Calendar-Truncated" in operation["responses"]["200"]["headers"]

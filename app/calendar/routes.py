@@ -101,6 +101,11 @@ class CalendarController(Controller):
         "/calendar.ics",
         media_type=MEDIA_TYPE,
         responses=problems(401, 404),
+        description=(
+            "Scheduled interviews, those published in the last eight weeks and the open slots "
+            f"of the next eight. At most {MAX_EVENTS} events, the earliest: when more were left "
+            f'out, the {TRUNCATED} header is "true" and the calendar\'s X-WR-CALDESC says so.'
+        ),
         response_headers=[
             ResponseHeader(
                 name=TRUNCATED,
@@ -118,11 +123,7 @@ class CalendarController(Controller):
         token: TokenParam = None,
     ) -> Response[bytes]:
         """The editorial calendar as iCalendar: scheduled interviews, those published in the
-        last eight weeks, and the open slots of the next eight; `series` (a slug) for one.
-
-        It holds at most 1000 events, the earliest: when more were left out, the
-        X-Calendar-Truncated header is "true" and the calendar's description (X-WR-CALDESC)
-        says so."""
+        last eight weeks, and the open slots of the next eight; `series` (a slug) for one."""
         settings: Settings = state.settings
         chosen = await select_calendar_series(db, series)
         if series is not None and not chosen:

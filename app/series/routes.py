@@ -97,7 +97,12 @@ class SeriesController(Controller):
         """One series."""
         return await current_series(db, series_id)
 
-    @get("/{series_id:uuid}/slots", responses=problems(400, 401, 404, 409))
+    @get(
+        "/{series_id:uuid}/slots",
+        responses=problems(400, 401, 404, 409),
+        description="Slots are looked for up to two years after `from`; a cadence stored "
+        "before its rule was checked as it is now, and that no series may have, has none.",
+    )
     async def list_slots(
         self,
         db: Db,
@@ -106,8 +111,7 @@ class SeriesController(Controller):
         start: From = None,
         count: Limit = 10,
     ) -> SeriesSlots:
-        """Upcoming publication slots of the series' cadence, each with the interview in it;
-        slots are looked for up to two years after `from`."""
+        """Upcoming publication slots of the series' cadence, each with the interview in it."""
         if start is not None and start.tzinfo is None:
             raise ProblemError(400, "from needs a UTC offset, e.g. Z or +01:00", field="from")
         if start is not None and start > now + FARTHEST_FROM:

@@ -12,13 +12,16 @@ SeriesStatus = Literal["active", "paused", "ended"]
 
 
 class Cadence(Base):
-    """When a series appears: an iCalendar RRULE read in an IANA timezone. The rule must have a
-    slot in the two years from when it is given, and no two slots less than an hour apart."""
+    """When a series appears: an iCalendar RRULE read in an IANA timezone."""
 
     rrule: Annotated[
         str,
         msgspec.Meta(
-            min_length=1, max_length=500, examples=["FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0"]
+            min_length=1,
+            max_length=500,
+            examples=["FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0"],
+            description="An RFC 5545 RRULE with a slot in the two years from when it is given "
+            "and no two slots less than an hour apart",
         ),
     ]
     timezone: Annotated[
