@@ -61,9 +61,7 @@ Problem = tuple[str, str]  # the field that is wrong, and why
 
 def rule_problem(cadence: Cadence) -> Problem | None:
     """What makes the cadence unusable, as far as can be told without expanding it."""
-    try:
-        ZoneInfo(cadence.timezone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+    if _known_zone(cadence.timezone) is None:
         return "cadence.timezone", f"unknown IANA timezone {cadence.timezone!r}"
     parts = _parts(cadence.rrule)
     if "FREQ" not in parts:
@@ -110,6 +108,13 @@ def validate_cadence(cadence: Cadence, now: datetime) -> None:
             f"such as {first} and {second}",
             field="cadence.rrule",
         )
+
+
+def _known_zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+        return None
 
 
 def _parts(text: str) -> dict[str, str]:
@@ -342,5 +347,6 @@ def anchor_day(created_at: datetime, timezone: str) -> date:
 
 
 def wall_clock(instant: datetime, timezone: str) -> str:
-    """An instant as the series' local time with its offset: 2026-12-03T10:00:00+01:00."""
-    return instant.astimezone(ZoneInfo(timezone)).isoformat()
+    """An instant as the series' local time with its offset: 2026-12-03T10:00:00+01:00; in UTC
+    if the zone is unknown, as a zone written around the API may be."""
+    return instant.astimezone(_known_zone(timezone) or UTC).isoformat()

@@ -196,3 +196,25 @@ async def test_a_slot_out_of_reach_is_found_from_nearer_to_it(
         headers=editor,
     )
     assert [s["local"] for s in response.json()["items"]] == ["2036-02-29T00:00:00+01:00"]
+
+
+async def test_a_bad_stored_timezone_has_no_slots(
+    client: Client, editor: Headers, db: asyncpg.Connection, series: Json
+) -> None:
+    people = [await make_person(client, editor, name) for name in ("Ana Ruiz", "Ben Okafor")]
+    item = await make_interview(client, editor, series, *people, title="Mine")
+    await db.execute(
+        "UPDATE series SET cadence_timezone = 'Mars/Olympus_Mons' WHERE id = $1",
+        UUID(series["id"]),
+    )
+    response = await client.get(f"{SERIES}/{series['id']}/slots", headers=editor)
+    assert (response.status_code, response.json()["items"]) == (200, [])
+    response = await client.get(CALENDAR, params={"series": series["slug"]}, headers=editor)
+    assert icalendar.Calendar.from_ical(response.content).walk("VEVENT") == []
+    schedule = f"/admin/v1/interviews/{item['id']}/schedule"
+    response = await client.post(schedule, json={"slot": "next"}, headers=editor)
+    assert response.status_code == 409, response.text
+    at = "2026-12-03T09:00:00Z"
+    response = await client.post(schedule, json={"publish_at": at}, headers=editor)
+    assert response.status_code == 409, response.text
+    assert "2026-12-03T09:00:00+00:00 is not a slot" in response.json()["detail"]
