@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,13 @@ from app.db import create_pool, migrate  # noqa: E402
 from app.embedded import EmbeddedPostgres  # noqa: E402
 from app.events.worker import run_worker  # noqa: E402
 from app.settings import Settings  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
 
@@ -103,8 +111,11 @@ async def seed(db: asyncpg.Connection, hosts: int, port: int, count: int, now: d
           FROM generate_series(1, $3) n
           JOIN webhooks w ON w.id = ($4::uuid[])[1 + n % cardinality($4::uuid[])]
         """,
-        event, now, count, webhooks,
-    )  # fmt: skip
+        event,
+        now,
+        count,
+        webhooks,
+    )
 
 
 async def drain(url: str, hosts: int, port: int, count: int) -> dict[str, float]:
@@ -155,11 +166,13 @@ def main() -> None:
         asyncio.run(receive(args.hosts, args.receiver))
         return
 
-    port = 18_000 + os.getpid() % 10_000
+    port = free_port()
     receiver = subprocess.Popen(
         [sys.executable, __file__, "--hosts", str(args.hosts), "--receiver", str(port)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert receiver.stdin is not None and receiver.stdout is not None
     try:
         assert receiver.stdout.readline().strip() == "ready"

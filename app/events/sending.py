@@ -7,11 +7,12 @@ runs out. Receivers dedupe by the event id.
 Backoff: 30 s, then doubling, 13 attempts over about 34 hours, then the delivery is failed.
 
 Up to CONCURRENCY deliveries are in flight, at most PER_HOST of them to any one host: a slow
-receiver holds only its own slots, and no receiver gets more than PER_HOST at once. Connections
-are kept for the next delivery to the same origin; a webhook's connection goes only to an
-address that passed the target check (`CheckedNetwork`). Of an answer only the status counts:
-at most ANSWER_BYTES of its body are read (so that a short answer leaves the connection
-reusable), then it is closed, however much more the receiver has to say.
+receiver holds only its own slots, and no receiver gets more than PER_HOST at once (per worker).
+Connections are kept for the next delivery to the same origin (`Connections`); a webhook's
+connection goes only to an address that passed the target check (`targets.connect`). Of an
+answer only the status counts: at most ANSWER_BYTES of its body are read (so that a short
+answer leaves the connection reusable), then it is closed, however much more the receiver has
+to say.
 
 Logs name a target by its origin only (`origin`): a URL's userinfo, path and query may hold
 the receiver's secrets.
@@ -19,9 +20,11 @@ the receiver's secrets.
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import logging
+import ssl
 import time
 from collections import Counter
 from contextlib import suppress
@@ -30,11 +33,11 @@ from urllib.parse import quote, unquote, urlsplit
 from uuid import UUID
 
 import asyncpg
-import httpcore
+import h11
 import msgspec
 
 from app.clock import Clock
-from app.webhooks.targets import CheckedNetwork, RefusedTarget, origin, refusal
+from app.webhooks.targets import RefusedTarget, connect, origin, refusal
 
 TIMEOUT_SECONDS = 10.0
 LEASE = timedelta(minutes=2)
@@ -43,7 +46,6 @@ MAX_ATTEMPTS = 13
 SIGNATURE_HEADER = "Colloquy-Signature"
 CONCURRENCY = 50
 PER_HOST = 10
-GATHER_SECONDS = 0.01
 ANSWER_BYTES = 4096
 # A claim reads at most READ_AHEAD due deliveries, oldest first, and of those it ranks the first
 # CANDIDATES whose host has room. So its cost is bounded, and hosts already at PER_HOST hold up
@@ -53,14 +55,9 @@ READ_AHEAD = 5000
 # The host of a URL, for PER_HOST: what follows the scheme and any userinfo, up to the port
 # (for a URL that has none, ''; the attempt is refused).
 HOST_PATTERN = r"^[^:/?#]+://(?:[^/?#]*@)?(\[[^]/?#]*\]|[^:/?#]*)"
+IDLE_SECONDS = 5.0  # how long a connection is kept for the next delivery to its origin
 # Errors of an attempt that say something about the receiver or the way to it.
-HTTP_ERRORS = (
-    httpcore.NetworkError,
-    httpcore.ProtocolError,
-    httpcore.TimeoutException,
-    httpcore.UnsupportedProtocol,
-    OSError,
-)
+HTTP_ERRORS = (h11.ProtocolError, OSError)
 # Errors that say the database is unavailable (or refusing): waited out, never fatal.
 DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 FIRST_PAUSE = 1.0
@@ -223,16 +220,16 @@ class Sender:
         self._writer: asyncio.Task[None] | None = None
         # Webhooks go through the target check unless private targets are allowed; WebSub
         # pings go to the hub the operator configured.
-        self._hub = _connections(httpcore.AnyIOBackend(), concurrency)
-        self._webhooks = self._hub if allow_private else _connections(CheckedNetwork(), concurrency)
+        self._hub = Connections(checked=False)
+        self._webhooks = self._hub if allow_private else Connections(checked=True)
 
     async def __aenter__(self) -> "Sender":
         return self
 
     async def __aexit__(self, *_: object) -> None:
         await self.drain()
-        await self._webhooks.aclose()
-        await self._hub.aclose()
+        self._webhooks.close()
+        self._hub.close()
 
     async def start_due(self) -> int:
         """Claim what is due and has room, and start sending it; how many that was."""
@@ -248,12 +245,9 @@ class Sender:
         return len(claimed)
 
     async def idle(self, seconds: float) -> None:
-        """Wait `seconds`, or until a delivery started before finishes and leaves room; then a
-        moment more for others to finish too, so that one claim fills many slots (a claim
-        costs the database about the same for one delivery as for fifty)."""
+        """Wait `seconds`, or less if a delivery started before finishes: it leaves room."""
         with suppress(TimeoutError):
             await asyncio.wait_for(self._finished.wait(), seconds)
-        await asyncio.sleep(GATHER_SECONDS)
 
     async def drain(self) -> None:
         """Wait for what is in flight and its record (tests, and a clean shutdown)."""
@@ -272,10 +266,10 @@ class Sender:
         status_code, error, final = await self._attempt(delivery)
         duration_ms = round((time.monotonic() - started) * 1000)
         if error is not None:
+            where = origin(delivery.target_url)
             log.info(
-                "delivery %s to %s, attempt %d: %s",
-                delivery.id, origin(delivery.target_url), delivery.attempts, error,
-            )  # fmt: skip
+                "delivery %s to %s, attempt %d: %s", delivery.id, where, delivery.attempts, error
+            )
         now = self.clock.now()
         if error is None:
             status, next_attempt = "succeeded", now
@@ -304,16 +298,14 @@ class Sender:
         webhook = delivery.secret is not None
         if reason := refusal(delivery.target_url, self.allow_private or not webhook):
             return None, reason, True
-        try:
-            url, headers = _request_target(delivery.target_url)
-        except UnicodeError:
-            return None, "not a valid URL", True
-        headers |= _headers(delivery, self.clock)
+        connections = self._webhooks if webhook else self._hub
         try:
             async with asyncio.timeout(self.timeout):  # the whole attempt, not each read
-                status_code = await _post(
-                    self._webhooks if webhook else self._hub, url, headers, delivery.body
+                status_code = await connections.post(
+                    delivery.target_url, _headers(delivery, self.clock), delivery.body
                 )
+        except UnicodeError:  # a name IDNA cannot encode
+            return None, "not a valid URL", True
         except RefusedTarget as refused:
             return None, str(refused), True
         except TimeoutError:
@@ -325,46 +317,141 @@ class Sender:
         return status_code, None, False
 
 
-def _connections(network: httpcore.AsyncNetworkBackend, most: int) -> httpcore.AsyncConnectionPool:
-    return httpcore.AsyncConnectionPool(
-        max_connections=most, keepalive_expiry=5.0, network_backend=network
-    )
+Origin = tuple[str, str, int]  # scheme, host (ASCII), port
 
 
-def _request_target(url: str) -> tuple[httpcore.URL, dict[str, str]]:
-    """The URL as httpcore takes it, and the headers it implies: Host, and Basic credentials
-    from its userinfo. Non-ASCII names go as IDNA, other characters percent-encoded."""
+class Connection:
+    """One HTTP/1.1 connection, and h11's view of where the exchange on it stands."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.http = h11.Connection(h11.CLIENT)
+        self.idle_since = time.monotonic()
+
+    def fresh(self) -> bool:
+        """Open at both ends, and not idle for longer than IDLE_SECONDS."""
+        return (
+            not self.reader.at_eof()
+            and not self.writer.is_closing()
+            and time.monotonic() - self.idle_since < IDLE_SECONDS
+        )
+
+    def abort(self) -> None:
+        self.writer.transport.abort()
+
+    async def exchange(self, request: h11.Request, body: bytes) -> tuple[int, bool]:
+        """Send the request; the status, and whether the connection may carry another."""
+        events = (request, h11.Data(data=body), h11.EndOfMessage())
+        self.writer.write(b"".join(self.http.send(event) or b"" for event in events))
+        await self.writer.drain()
+        status: int | None = None
+        taken = 0
+        while True:
+            event = self.http.next_event()
+            if event is h11.NEED_DATA:
+                if status is not None and taken >= ANSWER_BYTES:
+                    return status, False  # the rest is never read
+                data = await self.reader.read(ANSWER_BYTES)
+                if not data and status is None:
+                    raise ConnectionResetError("the receiver hung up without answering")
+                self.http.receive_data(data)
+            elif isinstance(event, h11.Response):
+                status = event.status_code
+            elif isinstance(event, h11.Data):
+                taken += len(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                assert status is not None
+                reusable = self.http.our_state is self.http.their_state is h11.DONE
+                if reusable:
+                    self.http.start_next_cycle()
+                return status, reusable
+
+
+class Connections:
+    """Keep-alive HTTP/1.1 connections (h11 over asyncio streams), each kept for up to
+    IDLE_SECONDS for the next request to its origin. With `checked`, each is made only to an
+    address that passed the target check."""
+
+    def __init__(self, checked: bool) -> None:
+        self.checked = checked
+        self._idle: dict[Origin, list[Connection]] = {}
+        self._swept = time.monotonic()
+
+    async def post(self, url: str, headers: dict[str, str], body: bytes) -> int:
+        """POST `body` to `url`; the status. At most ANSWER_BYTES of the answer are read."""
+        where, request = _request(url, headers, len(body))
+        connection = self._reuse(where) or await self._connect(where)
+        try:
+            status, reusable = await connection.exchange(request, body)
+        except BaseException:
+            connection.abort()
+            raise
+        if reusable:
+            connection.idle_since = time.monotonic()
+            self._idle.setdefault(where, []).append(connection)
+        else:
+            connection.abort()
+        return status
+
+    def close(self) -> None:
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.abort()
+        self._idle.clear()
+
+    def _reuse(self, where: Origin) -> Connection | None:
+        self._sweep()
+        idle = self._idle.get(where, [])
+        while idle:
+            connection = idle.pop()
+            if connection.fresh():
+                return connection
+            connection.abort()
+        return None
+
+    def _sweep(self) -> None:
+        """Close connections left idle too long, now and then, whatever their origin."""
+        if time.monotonic() - self._swept < IDLE_SECONDS:
+            return
+        self._swept = time.monotonic()
+        for where, connections in list(self._idle.items()):
+            for connection in connections:
+                if not connection.fresh():
+                    connection.abort()
+            self._idle[where] = [c for c in connections if c.fresh()]
+
+    async def _connect(self, where: Origin) -> Connection:
+        scheme, host, port = where
+        tls = _tls() if scheme == "https" else None
+        return Connection(*await connect(host, port, tls, self.checked))
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """Certificates verified against the system's trusted authorities, loaded once."""
+    return ssl.create_default_context()
+
+
+def _request(url: str, headers: dict[str, str], length: int) -> tuple[Origin, h11.Request]:
+    """Where to send a POST to `url`, and the request: with its Host, its length, and Basic
+    credentials from the URL's userinfo. A non-ASCII name goes as IDNA, and whatever else a
+    request target may not hold percent-encoded."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    ascii_host = host.encode("idna").decode("ascii")
-    default_port = 443 if parts.scheme == "https" else 80
-    authority = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
-    if parts.port and parts.port != default_port:
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    authority = f"[{host}]" if ":" in host else host
+    if parts.port:
         authority += f":{parts.port}"
     target = quote(parts.path or "/", safe="/%!$&'()*+,;=:@~")
     if parts.query:
         target += "?" + quote(parts.query, safe="/?%!$&'()*+,;=:@~")
-    headers = {"Host": authority}
+    fields = {"Host": authority, "Content-Length": str(length), **headers}
     if parts.username is not None:
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
-    return httpcore.URL(
-        scheme=parts.scheme, host=ascii_host, port=parts.port or default_port, target=target
-    ), headers
-
-
-async def _post(
-    http: httpcore.AsyncConnectionPool, url: httpcore.URL, headers: dict[str, str], body: bytes
-) -> int:
-    """POST `body`; the status. At most ANSWER_BYTES of the answer are read, and dropped."""
-    async with http.stream("POST", url, headers=list(headers.items()), content=body) as response:
-        taken = 0
-        # Leaving early closes the connection with the response: the rest is never read.
-        async for chunk in response.aiter_stream():
-            taken += len(chunk)
-            if taken >= ANSWER_BYTES:
-                break
-        return response.status
+        fields["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+    request = h11.Request(method="POST", target=target, headers=list(fields.items()))
+    return (parts.scheme, host, port), request
 
 
 def _headers(delivery: Claimed, clock: Clock) -> dict[str, str]:

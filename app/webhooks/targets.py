@@ -2,18 +2,17 @@
 operator allows it (COLLOQUY_WEBHOOK_ALLOW_PRIVATE), so that a subscription cannot be used to
 reach services behind the firewall.
 
-The URL is judged when subscribing; at each delivery, the name is resolved once for the
-connection, every address it resolves to is judged, and the connection goes to one of those
-addresses (`CheckedNetwork`): a name cannot answer the check with one address and the
-connection with another (DNS rebinding)."""
+The URL is judged when subscribing; for each connection a delivery makes, the name is resolved
+once, every address it resolves to is judged, and the connection goes to one of those addresses
+(`connect`): a name cannot answer the check with one address and the connection with another
+(DNS rebinding)."""
 
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+import ssl
+from contextlib import suppress
 from urllib.parse import urlsplit
-
-import httpcore
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -100,31 +99,17 @@ async def checked_addresses(host: str, port: int) -> list[str]:
     return addresses
 
 
-class CheckedNetwork(httpcore.AsyncNetworkBackend):
-    """httpcore's way onto the network for webhooks: each new connection resolves the name
-    once, checks every address, and connects to a checked one (the first that answers). TLS
-    is still verified against the name, which httpcore gives the handshake, not the address."""
-
-    def __init__(self) -> None:
-        self._tcp = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        *others, last = await checked_addresses(host, port)
-        for address in others:
-            try:
-                return await self._tcp.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout):
-                continue
-        return await self._tcp.connect_tcp(last, port, timeout, local_address, socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._tcp.sleep(seconds)
+async def connect(
+    host: str, port: int, tls: ssl.SSLContext | None, checked: bool
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to `host`: with `checked`, to one of the addresses `checked_addresses`
+    passed (the first that answers), so that the address judged is the address connected to.
+    TLS is verified against the name, whatever the address."""
+    *others, last = await checked_addresses(host, port) if checked else [host]
+    server_hostname = host if tls else None
+    for address in others:
+        with suppress(OSError):
+            return await asyncio.open_connection(
+                address, port, ssl=tls, server_hostname=server_hostname
+            )
+    return await asyncio.open_connection(last, port, ssl=tls, server_hostname=server_hostname)

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -61,6 +62,7 @@ class Receiver:
     status: int = 200
     drip_seconds: float = 0.1
     host: str = "127.0.0.1"
+    tls: ssl.SSLContext | None = None  # serve HTTPS with it
     requests: list[Received] = field(default_factory=list)
     port: int = 0
     flooded: int = 0  # body bytes a `flood` answer got out before the connection closed
@@ -72,10 +74,10 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/hook"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}/hook"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self._server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     def release(self) -> None:
@@ -176,9 +178,12 @@ class Receiver:
 
 @asynccontextmanager
 async def receiving(
-    mode: Mode = "ok", status: int = 200, host: str = "127.0.0.1"
+    mode: Mode = "ok",
+    status: int = 200,
+    host: str = "127.0.0.1",
+    tls: ssl.SSLContext | None = None,
 ) -> AsyncIterator[Receiver]:
-    receiver = Receiver(mode=mode, status=status, host=host)
+    receiver = Receiver(mode=mode, status=status, host=host, tls=tls)
     await receiver.start()
     try:
         yield receiver

@@ -4,13 +4,17 @@ delivery."""
 
 import asyncio
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
+from app.events import sending
 from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.events import (
@@ -22,6 +26,7 @@ from tests.events import (
     deliveries_of,
     dispatch,
     draft,
+    receiving,
     send_due,
     subscribe,
 )
@@ -284,12 +289,14 @@ async def test_an_attempt_at_a_malformed_target_is_logged(
 class Network:
     """Stands in for DNS and the wire. A name in `answers` resolves to its lists of addresses in
     turn (the last again and again) and every lookup is counted; other names and addresses
-    resolve as usual. Connections to loopback go through; others are refused here and noted,
-    never attempted."""
+    resolve as usual. Connections to an address in `routes` go to the loopback address it
+    names (a public receiver, served here), and to loopback as they are; others are refused
+    here and noted, never attempted."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.answers: dict[str, list[list[str]]] = {}
         self.lookups: dict[str, int] = {}
+        self.routes: dict[str, str] = {}
         self.refused: list[str] = []
         self._getaddrinfo = loop.getaddrinfo
         self._create_connection = loop.create_connection
@@ -301,17 +308,19 @@ class Network:
         self.lookups[name] = self.lookups.get(name, 0) + 1
         answers = self.answers[name]
         addresses = answers.pop(0) if len(answers) > 1 else answers[0]
-        return [
-            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-             (a, int(port or 0)))
-            for a in addresses
-        ]  # fmt: skip
+        return [_address_info(address, int(port or 0)) for address in addresses]
 
     async def create_connection(self, factory: Any, host: Any, *args: Any, **kwargs: Any) -> Any:
+        host = self.routes.get(host, host)
         if host not in ("127.0.0.1", "::1"):
             self.refused.append(host)
             raise ConnectionRefusedError(f"test network: no route to {host}")
         return await self._create_connection(factory, host, *args, **kwargs)
+
+
+def _address_info(address: str, port: int) -> tuple[Any, ...]:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    return (family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
 
 
 @pytest.fixture
@@ -383,3 +392,74 @@ async def test_a_name_with_any_local_address_is_not_called(
     assert delivery["status"] == "failed"
     [attempt] = await attempts_of(db, delivery["id"])
     assert "resolves to a private or loopback address" in attempt["error"]
+
+
+# --- TLS: verified against the name, though the connection goes to an address ----------------
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A test authority and a certificate it signed for hooks.example (made with openssl)."""
+    folder = tmp_path_factory.mktemp("tls")
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("req", "-x509", *key, "-subj", "/CN=Test CA", "-keyout", "ca.key", "-out", "ca.pem")
+    openssl("req", *key, "-subj", "/CN=hooks.example", "-keyout", "hook.key", "-out", "hook.csr")
+    (folder / "san.ext").write_text("subjectAltName=DNS:hooks.example\n")
+    signed_by_ca = ["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-extfile", "san.ext"]
+    openssl("x509", "-req", "-in", "hook.csr", *signed_by_ca, "-out", "hook.pem")
+    return {"authority": folder / "ca.pem", "cert": folder / "hook.pem", "key": folder / "hook.key"}
+
+
+@pytest.fixture
+async def tls_receiver(
+    certificates: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Receiver]:
+    """An HTTPS receiver with the hooks.example certificate, whose authority senders trust."""
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(certificates["cert"], certificates["key"])
+    trusted = ssl.create_default_context(cafile=certificates["authority"])
+    monkeypatch.setattr(sending, "_tls", lambda: trusted)
+    async with receiving(tls=served) as started:
+        yield started
+
+
+@pytest.mark.parametrize(("name", "verified"), [("hooks.example", True), ("other.example", False)])
+async def test_tls_is_verified_against_the_name_at_the_checked_address(
+    client: Client,
+    admin: Headers,
+    editor: Headers,
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: MovableClock,
+    interview: Json,
+    network: Network,
+    tls_receiver: Receiver,
+    name: str,
+    verified: bool,
+) -> None:
+    """The name resolves to a public address (served here): the connection goes to that
+    address, and the certificate must be the name's. Another name at the same address, with
+    no certificate of its own there, is not sent to."""
+    network.answers[name] = [[PUBLIC_ADDRESS]]
+    network.routes[PUBLIC_ADDRESS] = "127.0.0.1"
+    hook = await subscribe(client, admin, f"https://{name}:{tls_receiver.port}/hook")
+    await acted(client, editor, interview, "publish")
+    await dispatch(pool, clock, settings)
+    assert await send_due(pool, clock, settings) == 1
+
+    assert network.lookups == {name: 1}
+    [delivery] = await deliveries_of(db, hook["id"])
+    [attempt] = await attempts_of(db, delivery["id"])
+    if verified:
+        [request] = tls_receiver.requests
+        assert request.headers["host"] == f"{name}:{tls_receiver.port}"
+        assert (delivery["status"], attempt["status_code"]) == ("succeeded", 200)
+    else:
+        assert tls_receiver.requests == []
+        assert delivery["status"] == "pending"
+        assert "CERTIFICATE_VERIFY_FAILED" in attempt["error"]
