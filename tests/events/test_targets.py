@@ -364,8 +364,15 @@ async def test_a_name_rebound_to_loopback_after_the_check_is_not_called(
 
 @pytest.mark.parametrize(
     "addresses",
-    [[PUBLIC_ADDRESS, "127.0.0.1"], ["64:ff9b::7f00:1"], ["2002:a9fe:a9fe::"], ["::ffff:7f00:1"]],
-    ids=["one-of-several", "nat64", "6to4", "v4-mapped"],
+    [
+        [PUBLIC_ADDRESS, "127.0.0.1"],
+        ["64:ff9b::7f00:1"],
+        ["2002:a9fe:a9fe::"],
+        ["::ffff:7f00:1"],
+        ["::7f00:1"],
+        ["2001:0:4136:e378:8000:63bf:80ff:fffe"],
+    ],
+    ids=["one-of-several", "nat64", "6to4", "v4-mapped", "v4-compatible", "teredo"],
 )
 async def test_a_name_with_any_local_address_is_not_called(
     client: Client,
