@@ -201,11 +201,15 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
 }
 
 
+# Any route can meet a request it cannot parse and a database it cannot reach.
+EVERY_ROUTE = (400, 503)
+
+
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the problem responses a route can give."""
     return {
         status: ResponseSpec(
             data_container=Problem, description=_title(status), media_type=PROBLEM_JSON
         )
-        for status in statuses
+        for status in sorted({*EVERY_ROUTE, *statuses})
     }

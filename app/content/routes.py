@@ -235,7 +235,12 @@ class ContentController(Controller):
         rows = await select_related(db, now, row.id, limit)
         return CardPage(items=[card(r, state.site) for r in rows], next_cursor=None)
 
-    @post("/interviews/{slug:str}/views", status_code=202, responses=problems(404, 429))
+    @post(
+        "/interviews/{slug:str}/views",
+        status_code=202,
+        media_type="text/plain",
+        responses=problems(404, 429),
+    )
     async def record_view(
         self, db: Db, now: Now, state: State, client: ClientAddress, slug: FromPath[str]
     ) -> Response[bytes]:

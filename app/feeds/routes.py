@@ -1,6 +1,7 @@
 """Feeds for everything, each series and each person, in RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -8,6 +9,7 @@ from uuid import UUID
 
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery
 
 from app.clock import Now
@@ -31,6 +33,27 @@ FORMATS: dict[str, tuple[str, Callable[[FeedPage, Site], bytes]]] = {
     "atom": ("application/atom+xml; charset=utf-8", atom),
     "json": ("application/feed+json; charset=utf-8", json_feed),
 }
+
+
+@dataclass
+class FeedOperation(Operation):
+    """A feed's 200 in the OpenAPI: its three media types, which Litestar cannot list itself."""
+
+    def __post_init__(self) -> None:
+        assert self.responses is not None
+        ok = self.responses["200"]
+        assert isinstance(ok, OpenAPIResponse)
+        ok.description = "The feed, in the format its file name ends with"
+        ok.content = {
+            media_type.partition(";")[0]: OpenAPIMediaType(schema=_body_schema(ending))
+            for ending, (media_type, _) in FORMATS.items()
+        }
+
+
+def _body_schema(ending: str) -> Schema:
+    if ending == "json":
+        return Schema(type=OpenAPIType.OBJECT, description="JSON Feed 1.1")
+    return Schema(type=OpenAPIType.STRING, description=f"{ending.upper()} XML")
 
 
 def _split(file: str) -> tuple[str, str]:
@@ -103,7 +126,7 @@ class FeedController(Controller):
     path = "/feeds"
     tags = ["feeds"]
 
-    @get("/{file:str}", responses=problems(400, 404))
+    @get("/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
     async def get_site_feed(
         self,
         db: Db,
@@ -123,7 +146,7 @@ class FeedController(Controller):
             title, f"Interviews from {title}", site.base_url,
         )  # fmt: skip
 
-    @get("/series/{file:str}", responses=problems(400, 404))
+    @get("/series/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
     async def get_series_feed(
         self,
         db: Db,
@@ -144,7 +167,7 @@ class FeedController(Controller):
             title, series["description"] or title, site.series(slug),
         )  # fmt: skip
 
-    @get("/people/{file:str}", responses=problems(400, 404))
+    @get("/people/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
     async def get_person_feed(
         self,
         db: Db,

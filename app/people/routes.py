@@ -51,7 +51,7 @@ class PeopleController(Controller):
         items, next_cursor = split_page(rows, limit, lambda p: (p.name, p.id))
         return PersonPage(items=items, next_cursor=next_cursor)
 
-    @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413))
+    @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413, 422))
     async def create_person(
         self, db: Db, now: Now, data: JSONBody[PersonCreate]
     ) -> Response[Person]:
@@ -68,7 +68,7 @@ class PeopleController(Controller):
     @patch(
         "/{person_id:uuid}",
         opt={"role": Role.editor},
-        responses=problems(400, 401, 403, 404, 409, 412, 413),
+        responses=problems(400, 401, 403, 404, 409, 412, 413, 422),
     )
     async def update_person(
         self,

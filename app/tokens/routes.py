@@ -24,7 +24,7 @@ class TokenController(Controller):
         """All tokens, revoked ones included; secrets are never shown again."""
         return await select_tokens(db)
 
-    @post("/", responses=problems(400, 401, 403))
+    @post("/", responses=problems(400, 401, 403, 413, 422))
     async def create_token(self, db: Db, now: Now, data: JSONBody[TokenCreate]) -> IssuedToken:
         """Issue a token; its secret is in this response only."""
         token, secret = await issue_token(db, data.name, data.role, now)
