@@ -317,3 +317,57 @@ def test_serve_on_a_busy_port_is_a_one_line_error(cli: Cli) -> None:
         f"cannot listen on 127.0.0.1:{port}: Address already in use"
     ]
     assert not server_running(cli.data_dir)
+
+
+def test_serve_outlives_its_embedded_server_being_killed(cli: Cli, tmp_path: Path) -> None:
+    """kill -9 of the postmaster: serve restarts it on the same port and reconnects by itself.
+
+    Before: public routes answered a bare 500 and serve stayed broken until it was restarted."""
+    assert COLLOQUY is not None
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
+    with stdout.open("w") as out, stderr.open("w") as err:
+        server = subprocess.Popen(
+            [COLLOQUY, "serve"],
+            stdout=out,
+            stderr=err,
+            text=True,
+            env={**cli.env, "COLLOQUY_PORT": str(port)},
+            cwd=REPO,
+        )
+    try:
+        wait_ready(base_url, server)
+        secret = SECRET.search(stdout.read_text())
+        assert secret is not None
+        admin = {"Authorization": f"Bearer {secret.group()}"}
+        feed = httpx.get(f"{base_url}/feeds/all.rss", timeout=10)
+        assert feed.status_code == 200
+
+        postmaster = postmaster_pid(cli.data_dir)
+        assert postmaster is not None
+        os.kill(postmaster, signal.SIGKILL)
+        assert wait_dead(postmaster)
+
+        statuses: set[tuple[str, int]] = set()
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, f"serve exited with {server.returncode}"
+            for path in ("/feeds/all.rss", "/admin/v1/series", "/health/ready"):
+                response = httpx.get(f"{base_url}{path}", headers=admin, timeout=10)
+                statuses.add((path, response.status_code))
+            created = httpx.post(
+                f"{base_url}/admin/v1/series", json={"title": "After"}, headers=admin, timeout=10
+            )
+            statuses.add(("POST /admin/v1/series", created.status_code))
+            if created.status_code == 201:
+                break
+            assert time.monotonic() < deadline, f"not back within 60 s: {statuses}"
+            time.sleep(0.2)
+        assert {status for _, status in statuses} <= {200, 201, 503}, statuses
+        assert postmaster_pid(cli.data_dir) not in (None, postmaster)
+        assert httpx.get(f"{base_url}/health/ready", timeout=10).status_code == 200
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
