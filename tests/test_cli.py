@@ -365,6 +365,8 @@ def test_serve_outlives_its_embedded_server_being_killed(cli: Cli, tmp_path: Pat
             assert time.monotonic() < deadline, f"not back within 60 s: {statuses}"
             time.sleep(0.2)
         assert {status for _, status in statuses} <= {200, 201, 503}, statuses
+        # The warm feed is answered from the cache all along (stale-if-error).
+        assert {status for path, status in statuses if path == "/feeds/all.rss"} == {200}
         assert postmaster_pid(cli.data_dir) not in (None, postmaster)
         assert httpx.get(f"{base_url}/health/ready", timeout=10).status_code == 200
     finally:
