@@ -48,6 +48,12 @@ class Service:
         created: dict[str, str] = response.json()
         return created
 
+    def get(self, path: str) -> list[dict[str, str]]:
+        response = httpx.get(f"{self.base_url}{path}", headers=self.admin, timeout=10)
+        assert response.status_code == 200, response.text
+        found: list[dict[str, str]] = response.json()
+        return found
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -84,7 +90,12 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     with log.open("w") as output:
         server = subprocess.Popen(
             [str(BIN / "colloquy"), "serve"],
-            env={**os.environ, "DATABASE_URL": url, "COLLOQUY_PORT": str(port)},
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "COLLOQUY_PORT": str(port),
+                "COLLOQUY_WEBHOOK_ALLOW_PRIVATE": "true",  # a subscriber on loopback
+            },
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -112,7 +123,12 @@ def _wait_ready(base_url: str, server: "subprocess.Popen[bytes]", log: Path) -> 
 
 
 def seed(service: Service) -> dict[str, str]:
-    """A published interview as the seed page has one: its identifiers, by parameter name."""
+    """A published interview as the seed page has one, and its delivery to a subscriber that
+    does not answer: their identifiers, by parameter name."""
+    webhook = service.post(
+        "/admin/v1/webhooks",
+        {"url": f"http://127.0.0.1:{free_port()}/hook", "event_types": ["interview.published"]},
+    )
     series = service.post(
         "/admin/v1/series",
         {
@@ -148,7 +164,18 @@ def seed(service: Service) -> dict[str, str]:
         "series_id": series["id"],
         "person_id": murad["id"],
         "slug": interview["slug"],
+        "webhook_id": webhook["id"],
+        "delivery_id": _first_delivery(service, webhook),
     }
+
+
+def _first_delivery(service: Service, webhook: dict[str, str]) -> str:
+    """The worker makes the delivery of the publication soon after it: wait for it."""
+    deadline = time.monotonic() + 30
+    while not (deliveries := service.get(f"/admin/v1/webhooks/{webhook['id']}/deliveries")):
+        assert time.monotonic() < deadline, "no delivery within 30 s of the publication"
+        time.sleep(0.1)
+    return deliveries[0]["id"]
 
 
 def schemathesis(service: Service, tmp_path: Path, max_examples: int, **parameters: str) -> None:
@@ -173,6 +200,12 @@ def schemathesis(service: Service, tmp_path: Path, max_examples: int, **paramete
             SEED,
             "--workers",
             "2",
+            # Hypothesis' checks on how data is generated: slow on a loaded machine, and about
+            # the generator, not the API.
+            "--suppress-health-check",
+            "all",
+            "--request-timeout",
+            "30",
             # Revoking the run's own token would leave every later request a 401.
             "--exclude-path-regex",
             "^/admin/v1/tokens/",

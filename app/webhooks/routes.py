@@ -103,6 +103,7 @@ class WebhookController(Controller):
     @post(
         "/deliveries/{delivery_id:uuid}/redeliver",
         status_code=202,
+        media_type="text/plain",
         responses=problems(401, 403, 404),
     )
     async def redeliver(self, db: Db, now: Now, delivery_id: FromPath[UUID]) -> Response[bytes]:
