@@ -198,8 +198,10 @@ def schemathesis(service: Service, tmp_path: Path, max_examples: int, **paramete
             str(max_examples),
             "--seed",
             SEED,
+            # One worker: hypothesis parses lambdas' source with `ast`, which CPython 3.11 cannot
+            # do from two threads at once ("AST constructor recursion depth mismatch").
             "--workers",
-            "2",
+            "1",
             # Hypothesis' checks on how data is generated: slow on a loaded machine, and about
             # the generator, not the API.
             "--suppress-health-check",
