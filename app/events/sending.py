@@ -8,36 +8,29 @@ Backoff: 30 s, then doubling, 13 attempts over about 34 hours, then the delivery
 
 Up to CONCURRENCY deliveries are in flight, at most PER_HOST of them to any one host: a slow
 receiver holds only its own slots, and no receiver gets more than PER_HOST at once (per worker).
-Connections are kept for the next delivery to the same origin (`Connections`); a webhook's
-connection goes only to an address that passed the target check (`targets.connect`). Of an
-answer only the status counts: at most ANSWER_BYTES of its body are read (so that a short
-answer leaves the connection reusable), then it is closed, however much more the receiver has
-to say.
+Connections are kept for the next delivery to the same origin, and a webhook's connection
+goes only to an address that passed the target check (`app.events.http`).
 
 Logs name a target by its origin only (`origin`): a URL's userinfo, path and query may hold
 the receiver's secrets.
 """
 
 import asyncio
-import base64
-import functools
 import hashlib
 import hmac
 import logging
-import ssl
 import time
 from collections import Counter
 from contextlib import suppress
 from datetime import datetime, timedelta
-from urllib.parse import quote, unquote, urlsplit
 from uuid import UUID
 
 import asyncpg
-import h11
 import msgspec
 
 from app.clock import Clock
-from app.webhooks.targets import RefusedTarget, connect, origin, refusal
+from app.events.http import HTTP_ERRORS, Connections
+from app.webhooks.targets import RefusedTarget, origin, refusal
 
 TIMEOUT_SECONDS = 10.0
 LEASE = timedelta(minutes=2)
@@ -46,7 +39,6 @@ MAX_ATTEMPTS = 13
 SIGNATURE_HEADER = "Colloquy-Signature"
 CONCURRENCY = 50
 PER_HOST = 10
-ANSWER_BYTES = 4096
 # A claim reads at most READ_AHEAD due deliveries, oldest first, and of those it ranks the first
 # CANDIDATES whose host has room. So its cost is bounded, and hosts already at PER_HOST hold up
 # others only behind a backlog of READ_AHEAD due deliveries of their own.
@@ -55,9 +47,6 @@ READ_AHEAD = 5000
 # The host of a URL, for PER_HOST: what follows the scheme and any userinfo, up to the port
 # (for a URL that has none, ''; the attempt is refused).
 HOST_PATTERN = r"^[^:/?#]+://(?:[^/?#]*@)?(\[[^]/?#]*\]|[^:/?#]*)"
-IDLE_SECONDS = 5.0  # how long a connection is kept for the next delivery to its origin
-# Errors of an attempt that say something about the receiver or the way to it.
-HTTP_ERRORS = (h11.ProtocolError, OSError)
 # Errors that say the database is unavailable (or refusing): waited out, never fatal.
 DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 FIRST_PAUSE = 1.0
@@ -315,143 +304,6 @@ class Sender:
         if not 200 <= status_code < 300:
             return status_code, f"the receiver answered {status_code}", False
         return status_code, None, False
-
-
-Origin = tuple[str, str, int]  # scheme, host (ASCII), port
-
-
-class Connection:
-    """One HTTP/1.1 connection, and h11's view of where the exchange on it stands."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.http = h11.Connection(h11.CLIENT)
-        self.idle_since = time.monotonic()
-
-    def fresh(self) -> bool:
-        """Open at both ends, and not idle for longer than IDLE_SECONDS."""
-        return (
-            not self.reader.at_eof()
-            and not self.writer.is_closing()
-            and time.monotonic() - self.idle_since < IDLE_SECONDS
-        )
-
-    def abort(self) -> None:
-        self.writer.transport.abort()
-
-    async def exchange(self, request: h11.Request, body: bytes) -> tuple[int, bool]:
-        """Send the request; the status, and whether the connection may carry another."""
-        events = (request, h11.Data(data=body), h11.EndOfMessage())
-        self.writer.write(b"".join(self.http.send(event) or b"" for event in events))
-        await self.writer.drain()
-        status: int | None = None
-        taken = 0
-        while True:
-            event = self.http.next_event()
-            if event is h11.NEED_DATA:
-                if status is not None and taken >= ANSWER_BYTES:
-                    return status, False  # the rest is never read
-                data = await self.reader.read(ANSWER_BYTES)
-                if not data and status is None:
-                    raise ConnectionResetError("the receiver hung up without answering")
-                self.http.receive_data(data)
-            elif isinstance(event, h11.Response):
-                status = event.status_code
-            elif isinstance(event, h11.Data):
-                taken += len(event.data)
-            elif isinstance(event, h11.EndOfMessage):
-                assert status is not None
-                reusable = self.http.our_state is self.http.their_state is h11.DONE
-                if reusable:
-                    self.http.start_next_cycle()
-                return status, reusable
-
-
-class Connections:
-    """Keep-alive HTTP/1.1 connections (h11 over asyncio streams), each kept for up to
-    IDLE_SECONDS for the next request to its origin. With `checked`, each is made only to an
-    address that passed the target check."""
-
-    def __init__(self, checked: bool) -> None:
-        self.checked = checked
-        self._idle: dict[Origin, list[Connection]] = {}
-        self._swept = time.monotonic()
-
-    async def post(self, url: str, headers: dict[str, str], body: bytes) -> int:
-        """POST `body` to `url`; the status. At most ANSWER_BYTES of the answer are read."""
-        where, request = _request(url, headers, len(body))
-        connection = self._reuse(where) or await self._connect(where)
-        try:
-            status, reusable = await connection.exchange(request, body)
-        except BaseException:
-            connection.abort()
-            raise
-        if reusable:
-            connection.idle_since = time.monotonic()
-            self._idle.setdefault(where, []).append(connection)
-        else:
-            connection.abort()
-        return status
-
-    def close(self) -> None:
-        for connections in self._idle.values():
-            for connection in connections:
-                connection.abort()
-        self._idle.clear()
-
-    def _reuse(self, where: Origin) -> Connection | None:
-        self._sweep()
-        idle = self._idle.get(where, [])
-        while idle:
-            connection = idle.pop()
-            if connection.fresh():
-                return connection
-            connection.abort()
-        return None
-
-    def _sweep(self) -> None:
-        """Close connections left idle too long, now and then, whatever their origin."""
-        if time.monotonic() - self._swept < IDLE_SECONDS:
-            return
-        self._swept = time.monotonic()
-        for where, connections in list(self._idle.items()):
-            for connection in connections:
-                if not connection.fresh():
-                    connection.abort()
-            self._idle[where] = [c for c in connections if c.fresh()]
-
-    async def _connect(self, where: Origin) -> Connection:
-        scheme, host, port = where
-        tls = _tls() if scheme == "https" else None
-        return Connection(*await connect(host, port, tls, self.checked))
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """Certificates verified against the system's trusted authorities, loaded once."""
-    return ssl.create_default_context()
-
-
-def _request(url: str, headers: dict[str, str], length: int) -> tuple[Origin, h11.Request]:
-    """Where to send a POST to `url`, and the request: with its Host, its length, and Basic
-    credentials from the URL's userinfo. A non-ASCII name goes as IDNA, and whatever else a
-    request target may not hold percent-encoded."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").encode("idna").decode("ascii")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    authority = f"[{host}]" if ":" in host else host
-    if parts.port:
-        authority += f":{parts.port}"
-    target = quote(parts.path or "/", safe="/%!$&'()*+,;=:@~")
-    if parts.query:
-        target += "?" + quote(parts.query, safe="/?%!$&'()*+,;=:@~")
-    fields = {"Host": authority, "Content-Length": str(length), **headers}
-    if parts.username is not None:
-        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        fields["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
-    request = h11.Request(method="POST", target=target, headers=list(fields.items()))
-    return (parts.scheme, host, port), request
 
 
 def _headers(delivery: Claimed, clock: Clock) -> dict[str, str]:

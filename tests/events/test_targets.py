@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from app.events import sending
+from app.events import http
 from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.events import (
@@ -429,7 +429,7 @@ async def tls_receiver(
     served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     served.load_cert_chain(certificates["cert"], certificates["key"])
     trusted = ssl.create_default_context(cafile=certificates["authority"])
-    monkeypatch.setattr(sending, "_tls", lambda: trusted)
+    monkeypatch.setattr(http, "_tls", lambda: trusted)
     async with receiving(tls=served) as started:
         yield started
 
