@@ -23,6 +23,7 @@ from app.db import create_pool, migrate
 from app.embedded import EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
+from tests.factories import Headers, Json, make_interview, make_person, make_series
 
 TABLES = (
     "delivery_attempts, deliveries, webhooks, events, interview_views, editors_choice, tokens, "
@@ -143,3 +144,35 @@ async def editor(db: asyncpg.Connection, clock: MovableClock) -> dict[str, str]:
 @pytest.fixture
 async def contributor(db: asyncpg.Connection, clock: MovableClock) -> dict[str, str]:
     return await bearer(db, Role.contributor, clock)
+
+
+# --- the data most tests start from, made through the Admin API ---------------------------------
+
+
+@pytest.fixture
+async def series(client: httpx.AsyncClient, editor: Headers) -> Json:
+    return await make_series(client, editor)  # Thursdays 10:00 Brussels; the clock is on one
+
+
+@pytest.fixture
+async def lauri(client: httpx.AsyncClient, editor: Headers) -> Json:
+    return await make_person(client, editor, "Lauri Nikulainen")
+
+
+@pytest.fixture
+async def murad(client: httpx.AsyncClient, editor: Headers) -> Json:
+    return await make_person(client, editor, "Murad Muradov")
+
+
+@pytest.fixture
+def people(lauri: Json, murad: Json) -> tuple[Json, Json]:
+    """The interviewer and the interviewee."""
+    return lauri, murad
+
+
+@pytest.fixture
+async def interview(
+    client: httpx.AsyncClient, editor: Headers, series: Json, lauri: Json, murad: Json
+) -> Json:
+    """A draft in which Lauri Nikulainen asks Murad Muradov one question, ready to publish."""
+    return await make_interview(client, editor, series, lauri, murad)

@@ -6,16 +6,17 @@ import httpx
 
 Client = httpx.AsyncClient
 Json = dict[str, Any]
+Headers = dict[str, str]
 
 
-async def created(client: Client, headers: dict[str, str], path: str, body: Json) -> Json:
+async def created(client: Client, headers: Headers, path: str, body: Json) -> Json:
     response = await client.post(path, json=body, headers=headers)
     assert response.status_code == 201, response.text
     result: Json = response.json()
     return result
 
 
-async def make_series(client: Client, headers: dict[str, str], **fields: Any) -> Json:
+async def make_series(client: Client, headers: Headers, **fields: Any) -> Json:
     body = {
         "title": "Thursday Interview",
         "cadence": {
@@ -27,13 +28,13 @@ async def make_series(client: Client, headers: dict[str, str], **fields: Any) ->
     return await created(client, headers, "/admin/v1/series", body)
 
 
-async def make_person(client: Client, headers: dict[str, str], name: str, **fields: Any) -> Json:
+async def make_person(client: Client, headers: Headers, name: str, **fields: Any) -> Json:
     return await created(client, headers, "/admin/v1/people", {"name": name, **fields})
 
 
 async def make_interview(
     client: Client,
-    headers: dict[str, str],
+    headers: Headers,
     series: Json,
     interviewer: Json,
     interviewee: Json,

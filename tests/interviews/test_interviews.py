@@ -5,56 +5,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import MovableClock
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Headers, Json, make_interview, make_person, make_series
+from tests.helpers import fetch, fields, problem
 
 BASE = "/admin/v1/interviews"
-Headers = dict[str, str]
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def murad(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Murad Muradov")
-
-
-@pytest.fixture
-async def interview(
-    client: Client, editor: Headers, series: Json, lauri: Json, murad: Json
-) -> Json:
-    return await make_interview(client, editor, series, lauri, murad)
-
-
-async def fetch(client: Client, headers: Headers, interview_id: str) -> Json:
-    response = await client.get(f"{BASE}/{interview_id}", headers=headers)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
 
 
 async def create(client: Client, headers: Headers, body: Json) -> Any:
     return await client.post(f"{BASE}/", json=body, headers=headers)
-
-
-def problem(response: Any, status: int) -> Json:
-    """The problem+json body of `response`, after checking its status and media type."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: Json = response.json()
-    assert body["status"] == status
-    return body
-
-
-def fields(body: Json) -> list[str]:
-    return [error["field"] for error in body.get("errors", [])]
 
 
 def both(lauri: Json, murad: Json) -> list[Json]:
@@ -152,7 +110,7 @@ async def test_patch_slug_to_a_taken_one_is_409_and_changes_nothing(
         f"{BASE}/{interview['id']}", json={"slug": "other", "title": "New"}, headers=editor
     )
     assert fields(problem(response, 409)) == ["slug"]
-    stored = await fetch(client, editor, interview["id"])
+    stored = await fetch(client, editor, interview)
     assert (stored["slug"], stored["title"], stored["version"]) == (
         interview["slug"], interview["title"], 1,
     )  # fmt: skip
@@ -186,7 +144,7 @@ async def test_patch_with_stale_if_match_is_412_and_changes_nothing(
         url, json={"title": "Third"}, headers={**editor, "If-Match": '"v1"'}
     )
     assert fields(problem(response, 412)) == ["If-Match"]
-    stored = await fetch(client, editor, interview["id"])
+    stored = await fetch(client, editor, interview)
     assert (stored["title"], stored["version"]) == ("Second", 2)
 
 
@@ -197,7 +155,7 @@ async def test_patch_with_an_etag_we_never_gave_is_412(
         f"{BASE}/{interview['id']}", json={"title": "X"}, headers={**editor, "If-Match": "abc"}
     )
     problem(response, 412)
-    assert (await fetch(client, editor, interview["id"]))["title"] == interview["title"]
+    assert (await fetch(client, editor, interview))["title"] == interview["title"]
 
 
 async def test_patch_with_current_if_match_bumps_the_version(
@@ -219,7 +177,7 @@ async def test_patch_with_current_if_match_bumps_the_version(
     assert updated["body"] == interview["body"]
     assert updated["updated_at"] == "2026-11-26T09:05:00Z"
     assert updated["created_at"] == interview["created_at"]
-    assert await fetch(client, editor, interview["id"]) == updated
+    assert await fetch(client, editor, interview) == updated
 
 
 async def test_empty_patch_changes_nothing(
@@ -239,7 +197,7 @@ async def test_status_cannot_be_patched(
         f"{BASE}/{interview['id']}", json={"status": "published"}, headers=contributor
     )
     problem(response, 400)
-    assert await fetch(client, contributor, interview["id"]) == interview
+    assert await fetch(client, contributor, interview) == interview
 
 
 async def test_patch_unknown_is_404(client: Client, editor: Headers) -> None:
@@ -265,7 +223,7 @@ async def test_delete_without_if_match_is_428_naming_the_etag(
     body = problem(await client.delete(f"{BASE}/{interview['id']}", headers=editor), 428)
     assert fields(body) == ["If-Match"]
     assert '"v1"' in body["detail"]
-    assert (await fetch(client, editor, interview["id"]))["version"] == 1
+    assert (await fetch(client, editor, interview))["version"] == 1
 
 
 def interview_etag(interview: Json) -> str:
@@ -280,7 +238,7 @@ async def test_delete_with_stale_if_match_is_412(
         f"{BASE}/{interview['id']}", headers={**editor, "If-Match": '"v1"'}
     )
     assert fields(problem(response, 412)) == ["If-Match"]
-    assert (await fetch(client, editor, interview["id"]))["version"] == 2
+    assert (await fetch(client, editor, interview))["version"] == 2
 
 
 # --- listing ---------------------------------------------------------------------------------
@@ -440,7 +398,7 @@ async def test_duplicate_block_ids_are_422(
     ]
     response = await client.patch(f"{BASE}/{interview['id']}", json={"body": body}, headers=editor)
     assert fields(problem(response, 422)) == ["body[1].id"]
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 async def test_speaker_who_does_not_take_part_is_422(
@@ -467,14 +425,14 @@ async def test_body_patch_with_a_stranger_speaking_is_422(
     body = [*interview["body"], {"type": "question", "speaker_id": stranger["id"], "text": "?!"}]
     response = await client.patch(f"{BASE}/{interview['id']}", json={"body": body}, headers=editor)
     assert fields(problem(response, 422)) == ["body[2].speaker_id"]
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 async def test_unknown_block_type_is_400(client: Client, editor: Headers, interview: Json) -> None:
     body = [{"type": "video", "text": "https://example.org/v.mp4"}]
     response = await client.patch(f"{BASE}/{interview['id']}", json={"body": body}, headers=editor)
     assert fields(problem(response, 400)) == ["body[0].type"]
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 @pytest.mark.parametrize("text", ["<em></em>", "<script>alert(1)</script>", "  <br>  ", "\x07"])
@@ -484,7 +442,7 @@ async def test_text_that_is_only_markup_is_422(
     body = [{"type": "paragraph", "text": text}]
     response = await client.patch(f"{BASE}/{interview['id']}", json={"body": body}, headers=editor)
     assert fields(problem(response, 422)) == ["body[0].text"]
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -502,7 +460,7 @@ async def test_malformed_json_is_400_problem(
             headers={**editor, "Content-Type": "application/json"},
         )
         problem(response, 400)
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
     assert len((await client.get(f"{BASE}/", headers=editor)).json()["items"]) == 1
 
 
@@ -515,7 +473,7 @@ async def test_a_body_that_is_not_an_object_is_400(
     problem(response, 400)
     response = await client.post(f"{BASE}/", content=content, headers=headers)
     problem(response, 400)
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 @pytest.mark.parametrize(
@@ -541,7 +499,7 @@ async def test_invalid_patch_is_400_naming_the_field_and_changes_nothing(
 ) -> None:
     response = await client.patch(f"{BASE}/{interview['id']}", json=patch, headers=editor)
     assert fields(problem(response, 400)) == [field]
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 @pytest.mark.parametrize(
@@ -578,7 +536,7 @@ async def test_unknown_series_is_422(client: Client, editor: Headers, interview:
         f"{BASE}/{interview['id']}", json={"series_id": unknown}, headers=editor
     )
     assert fields(problem(response, 422)) == ["series_id"]
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 async def test_unknown_person_in_participants_is_422(
@@ -625,7 +583,7 @@ async def test_body_over_the_size_limit_is_413(
     big = [{"type": "paragraph", "text": "x" * 10_000} for _ in range(7)]
     response = await client.patch(f"{BASE}/{interview['id']}", json={"body": big}, headers=editor)
     problem(response, 413)
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview
 
 
 @pytest.mark.parametrize("field", ["title", "standfirst"])
@@ -637,7 +595,7 @@ async def test_nul_in_plain_text_fields_is_never_500(
         f"{BASE}/{interview['id']}", json={field: "nul\u0000byte"}, headers=editor
     )
     assert response.status_code in (200, 400, 422), response.text
-    stored = await fetch(client, editor, interview["id"])
+    stored = await fetch(client, editor, interview)
     if response.status_code == 200:
         assert stored[field] == "nulbyte"
     else:
@@ -653,7 +611,7 @@ async def test_nul_in_image_alt_is_never_500(
         f"{BASE}/{interview['id']}", json={"image": image}, headers=editor
     )
     assert response.status_code in (200, 400, 422), response.text
-    stored = await fetch(client, editor, interview["id"])
+    stored = await fetch(client, editor, interview)
     if response.status_code == 200:
         assert stored["image"]["alt"] == "nulbyte"
     else:
@@ -668,4 +626,4 @@ async def test_lone_surrogate_is_400(client: Client, editor: Headers, interview:
         headers={**editor, "Content-Type": "application/json"},
     )
     problem(response, 400)
-    assert await fetch(client, editor, interview["id"]) == interview
+    assert await fetch(client, editor, interview) == interview

@@ -1,18 +1,17 @@
 """Draft -> scheduled -> published -> withdrawn, and who may change what on the way."""
 
-from typing import Any
-
 import asyncpg
 import pytest
 
 from app.auth import Role
 from tests.conftest import MovableClock, bearer
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Headers, Json
+from tests.helpers import act, fetch, fields, ok, problem, publish, schedule, unschedule, withdraw
 
 BASE = "/admin/v1/interviews"
-Headers = dict[str, str]
 NOW = "2026-11-26T09:00:00Z"  # where the clock fixture starts
 LATER = "2026-11-26T10:00:00Z"
+WHEN = {"schedule": {"publish_at": LATER, "confirm": True}}  # what an action needs besides
 
 
 @pytest.fixture
@@ -20,61 +19,8 @@ async def other_contributor(db: asyncpg.Connection, clock: MovableClock) -> Head
     return await bearer(db, Role.contributor, clock)
 
 
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers, series: Json, lauri: Json) -> Json:
-    murad = await make_person(client, editor, "Murad Muradov")
-    return await make_interview(client, editor, series, lauri, murad)
-
-
 def url(interview: Json, part: str = "") -> str:
     return f"{BASE}/{interview['id']}{part}"
-
-
-async def fetch(client: Client, headers: Headers, interview: Json) -> Json:
-    response = await client.get(url(interview), headers=headers)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
-def problem(response: Any, status: int) -> Json:
-    """The problem+json body of `response`, after checking its status and media type."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: Json = response.json()
-    return body
-
-
-def fields(body: Json) -> list[str]:
-    return [error["field"] for error in body.get("errors", [])]
-
-
-def ok(response: Any) -> Json:
-    assert response.status_code == 200, response.text
-    body: Json = response.json()
-    assert response.headers["etag"] == f'"v{body["version"]}"'
-    return body
-
-
-async def act(
-    client: Client, headers: Headers, interview: Json, action: str, publish_at: str | None = None
-) -> Any:
-    body = None if publish_at is None else {"publish_at": publish_at, "confirm": True}
-    return await client.post(url(interview, f"/{action}"), json=body, headers=headers)
-
-
-async def schedule(client: Client, editor: Headers, interview: Json, publish_at: str) -> Json:
-    return ok(await act(client, editor, interview, "schedule", publish_at))
 
 
 # --- who may act ---------------------------------------------------------------------------------
@@ -84,13 +30,12 @@ async def schedule(client: Client, editor: Headers, interview: Json, publish_at:
 async def test_lifecycle_actions_need_an_editor(
     client: Client, contributor: Headers, interview: Json, action: str
 ) -> None:
-    publish_at = LATER if action == "schedule" else None
-    problem(await act(client, contributor, interview, action, publish_at), 403)
+    problem(await act(client, contributor, interview, action, **WHEN.get(action, {})), 403)
     assert await fetch(client, contributor, interview) == interview
 
 
 async def test_admins_may_act_too(client: Client, admin: Headers, interview: Json) -> None:
-    assert ok(await act(client, admin, interview, "publish"))["status"] == "published"
+    assert (await publish(client, admin, interview))["status"] == "published"
 
 
 # --- schedule ------------------------------------------------------------------------------------
@@ -110,7 +55,9 @@ async def test_schedule_sets_status_and_publish_at_in_utc(
 async def test_schedule_with_a_naive_time_is_400(
     client: Client, editor: Headers, interview: Json
 ) -> None:
-    response = await act(client, editor, interview, "schedule", "2026-11-26T11:00:00")
+    response = await act(
+        client, editor, interview, "schedule", publish_at="2026-11-26T11:00:00", confirm=True
+    )
     assert fields(problem(response, 400)) == ["publish_at"]
     assert await fetch(client, editor, interview) == interview
 
@@ -127,7 +74,7 @@ async def test_schedule_without_a_time_is_400(
 async def test_schedule_in_the_past_is_422(
     client: Client, editor: Headers, interview: Json, when: str
 ) -> None:
-    response = await act(client, editor, interview, "schedule", when)
+    response = await act(client, editor, interview, "schedule", publish_at=when, confirm=True)
     assert fields(problem(response, 422)) == ["publish_at"]
     assert await fetch(client, editor, interview) == interview
 
@@ -146,8 +93,7 @@ async def test_no_interviewee_no_publication(
         headers=editor,
     )
     lonely = response.json()
-    publish_at = LATER if action == "schedule" else None
-    response = await act(client, editor, lonely, action, publish_at)
+    response = await act(client, editor, lonely, action, **WHEN.get(action, {}))
     assert fields(problem(response, 422)) == ["participants"]
     assert await fetch(client, editor, lonely) == lonely
 
@@ -166,7 +112,7 @@ async def test_unschedule_returns_to_draft(
     client: Client, editor: Headers, interview: Json
 ) -> None:
     await schedule(client, editor, interview, LATER)
-    draft = ok(await act(client, editor, interview, "unschedule"))
+    draft = await unschedule(client, editor, interview)
     assert (draft["status"], draft["publish_at"], draft["published_at"]) == ("draft", None, None)
     assert draft["version"] == 3
 
@@ -191,9 +137,14 @@ async def test_illegal_transitions_are_409_with_the_allowed_actions(
     clock.advance(hours=1)  # due: now published
     await refused("unschedule", ["withdraw"])
     await refused("publish", ["withdraw"])
-    body = problem(await act(client, editor, interview, "schedule", "2026-12-01T10:00:00Z"), 409)
+    body = problem(
+        await act(
+            client, editor, interview, "schedule", publish_at="2026-12-01T10:00:00Z", confirm=True
+        ),
+        409,
+    )
     assert body["allowed"] == ["withdraw"]
-    ok(await act(client, editor, interview, "withdraw"))
+    await withdraw(client, editor, interview)
     await refused("withdraw", ["schedule", "publish"])
     await refused("unschedule", ["schedule", "publish"])
 
@@ -201,7 +152,7 @@ async def test_illegal_transitions_are_409_with_the_allowed_actions(
 async def test_actions_on_an_unknown_interview_are_404(client: Client, editor: Headers) -> None:
     ghost = {"id": "00000000-0000-0000-0000-000000000000"}
     problem(await act(client, editor, ghost, "publish"), 404)
-    problem(await act(client, editor, ghost, "schedule", LATER), 404)
+    problem(await act(client, editor, ghost, "schedule", publish_at=LATER, confirm=True), 404)
 
 
 # --- publication ---------------------------------------------------------------------------------
@@ -211,7 +162,7 @@ async def test_publish_now_uses_the_clock(
     client: Client, editor: Headers, interview: Json, clock: MovableClock
 ) -> None:
     clock.advance(minutes=30)
-    published = ok(await act(client, editor, interview, "publish"))
+    published = await publish(client, editor, interview)
     assert published["status"] == "published"
     assert published["published_at"] == "2026-11-26T09:30:00Z"
     assert published["publish_at"] is None
@@ -222,7 +173,7 @@ async def test_publish_a_scheduled_interview_early(
     client: Client, editor: Headers, interview: Json
 ) -> None:
     await schedule(client, editor, interview, "2026-12-01T10:00:00Z")
-    published = ok(await act(client, editor, interview, "publish"))
+    published = await publish(client, editor, interview)
     assert (published["status"], published["published_at"], published["publish_at"]) == (
         "published", NOW, None,
     )  # fmt: skip
@@ -251,7 +202,7 @@ async def test_withdraw_a_due_scheduled_interview(
 ) -> None:
     await schedule(client, editor, interview, LATER)
     clock.advance(hours=3)
-    withdrawn = ok(await act(client, editor, interview, "withdraw"))
+    withdrawn = await withdraw(client, editor, interview)
     assert withdrawn["status"] == "withdrawn"
     assert withdrawn["published_at"] == LATER
     assert withdrawn["withdrawn_at"] == "2026-11-26T12:00:00Z"
@@ -261,11 +212,11 @@ async def test_withdraw_a_due_scheduled_interview(
 async def test_republish_after_withdrawal_keeps_the_first_published_at(
     client: Client, editor: Headers, interview: Json, clock: MovableClock
 ) -> None:
-    ok(await act(client, editor, interview, "publish"))
+    await publish(client, editor, interview)
     clock.advance(hours=1)
-    ok(await act(client, editor, interview, "withdraw"))
+    await withdraw(client, editor, interview)
     clock.advance(hours=1)
-    again = ok(await act(client, editor, interview, "publish"))
+    again = await publish(client, editor, interview)
     assert (again["status"], again["published_at"], again["withdrawn_at"]) == (
         "published", NOW, None,
     )  # fmt: skip
@@ -275,14 +226,14 @@ async def test_rescheduled_republication_keeps_the_first_published_at(
     client: Client, editor: Headers, interview: Json, clock: MovableClock
 ) -> None:
     """Republishing by schedule should behave as republishing now does."""
-    ok(await act(client, editor, interview, "publish"))
+    await publish(client, editor, interview)
     clock.advance(hours=1)
-    ok(await act(client, editor, interview, "withdraw"))
+    await withdraw(client, editor, interview)
     await schedule(client, editor, interview, "2026-11-26T12:00:00Z")
     clock.advance(hours=3)
     due = await fetch(client, editor, interview)
     assert (due["status"], due["published_at"]) == ("published", NOW)
-    withdrawn = ok(await act(client, editor, interview, "withdraw"))
+    withdrawn = await withdraw(client, editor, interview)
     assert withdrawn["published_at"] == NOW
 
 
@@ -359,13 +310,13 @@ async def test_contributors_cannot_touch_what_is_not_a_draft(
     state: str,
 ) -> None:
     if state == "published":
-        ok(await act(client, editor, interview, "publish"))
+        await publish(client, editor, interview)
     else:
         await schedule(client, editor, interview, LATER)
     if state in ("due", "withdrawn"):
         clock.advance(hours=2)
     if state == "withdrawn":
-        ok(await act(client, editor, interview, "withdraw"))
+        await withdraw(client, editor, interview)
     before = await fetch(client, editor, interview)
 
     problem(await client.patch(url(interview), json={"title": "X"}, headers=contributor), 403)
@@ -380,7 +331,7 @@ async def test_contributors_cannot_touch_what_is_not_a_draft(
 async def test_editors_delete_published_interviews(
     client: Client, editor: Headers, interview: Json
 ) -> None:
-    published = ok(await act(client, editor, interview, "publish"))
+    published = await publish(client, editor, interview)
     current = {**editor, "If-Match": f'"v{published["version"]}"'}
     response = await client.delete(url(interview), headers=current)
     assert response.status_code == 204, response.text
