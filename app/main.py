@@ -17,7 +17,6 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from app.cache import PREFIXES, Freshness, PublicCache, keep_listening
 from app.calendar.routes import CalendarController
 from app.clock import Clock
-from app.content.cards import Site
 from app.content.routes import ContentController
 from app.content.views import ViewCounter
 from app.db import create_pool, provide_connection
@@ -33,6 +32,7 @@ from app.proxies import TrustedProxies, provide_client
 from app.query_params import UnknownQueryParameters
 from app.series.routes import SeriesController
 from app.settings import Settings
+from app.site import Site
 from app.tokens.routes import TokenController
 from app.webhooks.routes import WebhookController
 

@@ -19,11 +19,11 @@ from app.calendar.queries import (
     select_calendar_series,
 )
 from app.clock import Now
-from app.content.cards import Site
 from app.db import Db
 from app.errors import not_found, problems
 from app.series.cadence import search_slots
 from app.settings import Settings
+from app.site import Site
 
 # Open slots are shown this far ahead, and published interviews this far back; the calendar
 # holds the earliest MAX_EVENTS events, however many series and slots there are.

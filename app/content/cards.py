@@ -7,7 +7,6 @@ import msgspec
 from app.content.queries import PublicRow
 from app.content.schemas import (
     Card,
-    FeedLinks,
     InterviewPage,
     PageQuote,
     Participant,
@@ -16,6 +15,7 @@ from app.content.schemas import (
     SeriesRef,
 )
 from app.interviews.render import body_html, excerpt, reading_minutes
+from app.site import Site
 
 CALL_TO_ACTION = "Read the interview in full"
 # Inside <script>, `</script` or `<!--` in a string would end or change the element, and old
@@ -23,27 +23,6 @@ CALL_TO_ACTION = "Read the interview in full"
 _SCRIPT_SAFE = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
-
-
-class Site:
-    """Canonical URLs on the public site, which the frontend serves."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def interview(self, slug: str) -> str:
-        return f"{self.base_url}/interviews/{slug}"
-
-    def series(self, slug: str) -> str:
-        return f"{self.base_url}/series/{slug}"
-
-    def person(self, slug: str) -> str:
-        return f"{self.base_url}/people/{slug}"
-
-    def feeds(self, scope: str = "all") -> FeedLinks:
-        """`all`, `series/{slug}` or `people/{slug}`."""
-        base = f"{self.base_url}/feeds/{scope}"
-        return FeedLinks(rss=f"{base}.rss", atom=f"{base}.atom", json=f"{base}.json")
 
 
 def _names(row: PublicRow, role: str) -> list[str]:

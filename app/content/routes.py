@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.clock import Now
-from app.content.cards import Site, card, page
+from app.content.cards import card, page
 from app.content.queries import (
     PublicFilter,
     PublicRow,
@@ -40,6 +40,7 @@ from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.pagination import decode_cursor, split_page
 from app.proxies import ClientAddress
+from app.site import Site
 
 SectionName = Literal["latest", "editors-choice", "popular", "series"]
 Size = Annotated[int, QueryParameter(ge=1, le=20)]

@@ -8,6 +8,7 @@ import msgspec
 
 from app.interviews.schemas import Block
 from app.schemas import PLAIN, Image, PlainText
+from app.site import FeedLinks
 
 JSON_LD = (
     "schema.org NewsArticle (genre Interview). Its strings are plain text, and may hold `<`, "
@@ -74,14 +75,6 @@ class Participant(PersonRef):
 
 class PageQuote(Quote):
     featured: bool
-
-
-class FeedLinks(Public):
-    """The `<link rel="alternate">` targets of a page's feeds."""
-
-    rss: str
-    atom: str
-    json: str
 
 
 class InterviewPage(Public):

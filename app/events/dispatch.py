@@ -12,10 +12,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from app.content.cards import Site, page
+from app.content.cards import page
 from app.content.queries import select_public_interview
 from app.events.queries import Event, claim_due_events, mark_dispatched, publish_when_due
 from app.settings import Settings
+from app.site import Site
 
 BATCH = 50
 # Events after which a feed reads differently, and so the hub is told.
@@ -83,11 +84,7 @@ async def _insert_websub_pings(
 ) -> None:
     """One ping per feed the event changes: everything, the series, each participant."""
     scopes = ["all", *await _scopes(db, event.interview_id)]
-    topics = [
-        f"{site.base_url}/feeds/{scope}.{ending}"
-        for scope in scopes
-        for ending in ("rss", "atom", "json")
-    ]
+    topics = [url for scope in scopes for url in msgspec.structs.astuple(site.feeds(scope))]
     await db.executemany(
         """
         INSERT INTO deliveries (event_id, target_url, content_type, body,

@@ -11,10 +11,10 @@ import asyncio
 import asyncpg
 
 from app.clock import Clock
-from app.content.cards import Site
 from app.events.dispatch import dispatch_due
 from app.events.sending import DATABASE_ERRORS, TIMEOUT_SECONDS, Sender
 from app.settings import Settings
+from app.site import Site
 
 POLL_SECONDS = 0.5
 

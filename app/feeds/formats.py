@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import msgspec
 
-from app.content.cards import Site
 from app.content.queries import PublicRow
 from app.interviews.render import body_html, excerpt
+from app.site import Site
 from app.text import strip_controls
 
 

@@ -13,7 +13,6 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType
 from litestar.params import FromPath, FromQuery
 
 from app.clock import Now
-from app.content.cards import Site
 from app.content.queries import (
     PublicFilter,
     select_public_page,
@@ -25,6 +24,7 @@ from app.errors import not_found, problems
 from app.feeds.formats import FeedPage, atom, item_updated, json_feed, rss
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
+from app.site import Site
 
 PAGE_SIZE = 20
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -87,7 +87,7 @@ async def _render(
     else:
         more_older, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
         more_newer = key is not None
-    first_url = f"{settings.base_url}/feeds/{scope}.{ending}"
+    first_url = site.feed(scope, ending)
 
     def page_url(*cursor_key: Any) -> str:
         return f"{first_url}?cursor={encode_cursor(*cursor_key)}"

@@ -25,10 +25,10 @@ import asyncpg
 import httpx
 
 from app.clock import Clock
-from app.content.cards import Site
 from app.events.dispatch import dispatch_due
 from app.events.sending import Sender
 from app.settings import Settings
+from app.site import Site
 from tests.factories import Client, Json, make_interview, make_person
 
 Headers = dict[str, str]

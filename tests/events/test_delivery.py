@@ -12,12 +12,12 @@ import asyncpg
 import msgspec
 import pytest
 
-from app.content.cards import Site
 from app.events import dispatch as dispatch_module
 from app.events.dispatch import dispatch_due
 from app.events.sending import Sender
 from app.events.worker import run_worker
 from app.settings import Settings
+from app.site import Site
 from tests.conftest import MovableClock
 from tests.events import (
     WAIT_SECONDS,

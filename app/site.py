@@ -1,0 +1,35 @@
+"""Canonical URLs on the public site, which the frontend serves: pages, cards, feeds, webhooks
+and the calendar all link to the same places."""
+
+import msgspec
+
+
+class FeedLinks(msgspec.Struct, kw_only=True):
+    """The `<link rel="alternate">` targets of a page's feeds."""
+
+    rss: str
+    atom: str
+    json: str
+
+
+class Site:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def interview(self, slug: str) -> str:
+        return f"{self.base_url}/interviews/{slug}"
+
+    def series(self, slug: str) -> str:
+        return f"{self.base_url}/series/{slug}"
+
+    def person(self, slug: str) -> str:
+        return f"{self.base_url}/people/{slug}"
+
+    def feed(self, scope: str, ending: str) -> str:
+        """The feed of `scope` (`all`, `series/{slug}` or `people/{slug}`) in the format its
+        `ending` (`rss`, `atom` or `json`) names."""
+        return f"{self.base_url}/feeds/{scope}.{ending}"
+
+    def feeds(self, scope: str = "all") -> FeedLinks:
+        rss, atom, json = (self.feed(scope, ending) for ending in ("rss", "atom", "json"))
+        return FeedLinks(rss=rss, atom=atom, json=json)
