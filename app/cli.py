@@ -1,4 +1,9 @@
-"""The `colloquy` command: serve, migrate, tokens, demo."""
+"""The `colloquy` command: serve, migrate, tokens, demo.
+
+A command that cannot start says why in a line or two that name the setting to change, and
+exits with CONFIGURATION (2: a setting is wrong, trying again will not help) or UNREACHABLE
+(3: the database did not answer, it may yet). COLLOQUY_LOG_LEVEL=debug adds the traceback.
+"""
 
 import argparse
 import asyncio
@@ -6,36 +11,127 @@ import os
 import signal
 import socket
 import sys
+import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
-import msgspec
 from granian import Granian
 from granian.constants import Interfaces
 
 from app.auth import Role, issue_token
 from app.clock import Clock
 from app.db import connect, create_pool, migrate
-from app.embedded import EmbeddedPostgres, EmbeddedPostgresError
+from app.embedded import EmbeddedPostgres, EmbeddedPostgresError, EmbeddedPostgresUnavailable
 from app.events.worker import run_worker
-from app.settings import Settings
+from app.settings import ConfigurationError, Settings, unknown_variables
 from app.tokens.queries import count_tokens, revoke_token, select_tokens
 
 T = TypeVar("T")
+CONFIGURATION = 2
+UNREACHABLE = 3
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class StartupError(Exception):
+    """The command cannot start; the message says what to do, `code` is the exit status."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @contextmanager
 def database(settings: Settings) -> Iterator[str]:
-    """DATABASE_URL if given, else the embedded server in the data directory."""
+    """DATABASE_URL if given (once it answers), else the embedded server in the data directory."""
     if settings.database_url:
+        check_database(settings.database_url)
         yield settings.database_url
         return
-    with EmbeddedPostgres(Path(settings.data_dir)).running() as url:
+    with EmbeddedPostgres(usable_data_dir(settings.data_dir)).running() as url:
         yield url
+
+
+def check_database(url: str) -> None:
+    """Connect once, so that a wrong DATABASE_URL is a line that says so, not a traceback."""
+
+    async def connect() -> None:
+        connection = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_SECONDS)
+        await connection.close()
+
+    try:
+        asyncio.run(connect())
+    except Exception as error:
+        raise database_problem(url, error) from error
+
+
+def database_problem(url: str, error: Exception) -> StartupError:
+    """What went wrong in connecting to `url`, said without its password."""
+    parts = urlsplit(url)
+    try:
+        where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    except ValueError:  # a port that is not a number
+        return StartupError(f"DATABASE_URL has a bad port: {error}; fix it", CONFIGURATION)
+    name = parts.path.lstrip("/") or parts.username or "postgres"
+    match error:
+        case socket.gaierror():
+            return StartupError(
+                f"DATABASE_URL: the host {parts.hostname!r} cannot be found ({error.strerror}); "
+                "check the host name in DATABASE_URL, or that the database server is up",
+                UNREACHABLE,
+            )
+        case ConnectionRefusedError():
+            return StartupError(
+                f"DATABASE_URL: nothing accepts connections at {where}; start PostgreSQL "
+                "there, or correct the host and port in DATABASE_URL",
+                UNREACHABLE,
+            )
+        case asyncpg.InvalidPasswordError() | asyncpg.InvalidAuthorizationSpecificationError():
+            return StartupError(
+                f"DATABASE_URL: PostgreSQL at {where} refused user {parts.username!r}: {error}; "
+                "correct the user name and password in DATABASE_URL",
+                CONFIGURATION,
+            )
+        case asyncpg.InvalidCatalogNameError():
+            return StartupError(
+                f"DATABASE_URL: there is no database {name!r} at {where}; create it "
+                f"(createdb {name}), or correct the name at the end of DATABASE_URL",
+                CONFIGURATION,
+            )
+        case ValueError() | asyncpg.ClientConfigurationError():
+            return StartupError(f"DATABASE_URL cannot be used: {error}; fix it", CONFIGURATION)
+        case _:
+            return StartupError(
+                f"DATABASE_URL: cannot reach PostgreSQL at {where}: {error or type(error).__name__}"
+                "; check that it runs and that this machine may connect to it",
+                UNREACHABLE,
+            )
+
+
+def usable_data_dir(data_dir: str) -> Path:
+    """The embedded server's folder, made if need be; a line naming the setting if it can't be."""
+    path = Path(data_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        problem = "is a file, not a folder"
+    except NotADirectoryError:
+        problem = "lies under a file, not a folder"
+    except OSError as error:
+        problem = f"cannot be made ({error.strerror})"
+    else:
+        if os.access(path, os.W_OK | os.X_OK):
+            return path
+        problem = "cannot be written to"
+    raise StartupError(
+        f"COLLOQUY_DATA_DIR={data_dir!r} {problem}; set it to a folder this user may write to, "
+        "or set DATABASE_URL to use your own PostgreSQL",
+        CONFIGURATION,
+    )
 
 
 def with_connection(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
@@ -50,7 +146,7 @@ def with_connection(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]
 
 
 def check_port_free(host: str, port: int) -> None:
-    """Exit with one line if the address is taken.
+    """Stop with one line if the address is taken.
 
     Granian binds with SO_REUSEPORT, so a second `colloquy serve` on a busy port would
     otherwise start, say it listens, and share the port's connections with the first."""
@@ -58,7 +154,11 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as error:
-            sys.exit(f"cannot listen on {host}:{port}: {error.strerror or error}")
+            raise StartupError(
+                f"cannot listen on {host}:{port}: {error.strerror or error}; stop what listens "
+                "there, or set COLLOQUY_PORT (or COLLOQUY_HOST) to another",
+                CONFIGURATION,
+            ) from error
 
 
 def serve(settings: Settings, _: argparse.Namespace) -> None:
@@ -193,11 +293,27 @@ def main(argv: list[str] | None = None) -> None:
     for stop in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop, lambda *_: sys.exit(0))
     args = parser().parse_args(argv)
+    for warning in unknown_variables(os.environ):
+        print(warning, file=sys.stderr)
+    try:
+        run(args)
+    except StartupError as error:
+        # The settings may be what is wrong, so the level is read as it stands.
+        if os.environ.get("COLLOQUY_LOG_LEVEL", "").strip().lower() == "debug":
+            traceback.print_exc()
+        print(error, file=sys.stderr)
+        sys.exit(error.code)
+
+
+def run(args: argparse.Namespace) -> None:
+    """The command, with each failure to start turned into a StartupError."""
     try:
         settings = Settings.from_env(os.environ)
-    except msgspec.ValidationError as error:
-        sys.exit(f"bad configuration: {error}")
+    except ConfigurationError as error:
+        raise StartupError(f"bad configuration: {error}", CONFIGURATION) from error
     try:
         args.run(settings, args)
+    except EmbeddedPostgresUnavailable as error:
+        raise StartupError(f"embedded PostgreSQL: {error}", CONFIGURATION) from error
     except EmbeddedPostgresError as error:
-        sys.exit(f"embedded PostgreSQL: {error}")
+        raise StartupError(f"embedded PostgreSQL did not start: {error}", UNREACHABLE) from error

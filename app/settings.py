@@ -1,10 +1,28 @@
-"""Configuration, read once from the environment and passed into `create_app`."""
+"""Configuration, read once from the environment and passed into `create_app`.
 
+Each setting `name` is read from `COLLOQUY_NAME` (`database_url` from `DATABASE_URL`). A value
+that is wrong stops the service with one line naming the variable, what it held and what it
+must be (`ConfigurationError`); a `COLLOQUY_*` variable that names no setting is warned about,
+with the closest one (`unknown_variables`).
+"""
+
+import difflib
 import ipaddress
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import inspect
+
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+Positive = Annotated[int, msgspec.Meta(ge=1)]
+NonNegative = Annotated[int, msgspec.Meta(ge=0)]
+Seconds = Annotated[float, msgspec.Meta(ge=0)]
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+
+class ConfigurationError(ValueError):
+    """A setting is wrong; the message names its variable, its value and what it must be."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -17,14 +35,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     site_language: str = "en"
     websub_hub: str | None = None
     host: str = "127.0.0.1"
-    port: int = 8000
-    max_body_bytes: int = 1_048_576
-    pool_size: int = 10
-    workers: int = 1
+    port: Port = 8000
+    max_body_bytes: Positive = 1_048_576
+    pool_size: Positive = 10
+    workers: Positive = 1
     run_worker: bool = True
     webhook_allow_private: bool = False
     # The public response cache's budget for the bodies it keeps, all codings counted.
-    cache_max_bytes: int = 64 * 1024 * 1024
+    cache_max_bytes: NonNegative = 64 * 1024 * 1024
     # Peers whose Forwarded / X-Forwarded-For headers name the client (CIDR blocks).
     trusted_proxies: tuple[str, ...] = ()
     # Log records as JSON lines, or as text for a person; "auto": text on a terminal.
@@ -33,9 +51,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Who may read /metrics (CIDR blocks).
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     # After SIGTERM: seconds of answering not-ready while still serving, for load balancers.
-    drain_seconds: float = 5.0
+    drain_seconds: Seconds = 5.0
+    # After the drain: how long in-flight requests, the last view-count flush and the worker's
+    # last round may take before a server process is killed. With the default drain this stays
+    # under the 30 s that Kubernetes waits by default.
+    shutdown_timeout: Annotated[float, msgspec.Meta(ge=1)] = 20.0
 
     def __post_init__(self) -> None:
+        if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
+            # Only the scheme is shown: the rest may hold a password.
+            scheme, found, _ = self.database_url.partition("://")
+            kind = f"a {scheme}:// one" if found else "one without a scheme"
+            raise ValueError(
+                f"DATABASE_URL must be a postgresql:// URL, not {kind}; set it to "
+                "postgresql://user:password@host:5432/database, or unset it to use the embedded "
+                "PostgreSQL"
+            )
         for name, blocks in (
             ("COLLOQUY_TRUSTED_PROXIES", self.trusted_proxies),
             ("COLLOQUY_METRICS_ALLOW", self.metrics_allow),
@@ -44,32 +75,83 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
-        raw = {
-            "database_url": env.get("DATABASE_URL") or None,
-            "data_dir": env.get("COLLOQUY_DATA_DIR"),
-            "base_url": env.get("COLLOQUY_BASE_URL"),
-            "site_title": env.get("COLLOQUY_SITE_TITLE"),
-            "site_language": env.get("COLLOQUY_SITE_LANGUAGE"),
-            "websub_hub": env.get("COLLOQUY_WEBSUB_HUB") or None,
-            "host": env.get("COLLOQUY_HOST"),
-            "port": env.get("COLLOQUY_PORT"),
-            "max_body_bytes": env.get("COLLOQUY_MAX_BODY_BYTES"),
-            "pool_size": env.get("COLLOQUY_POOL_SIZE"),
-            "workers": env.get("COLLOQUY_WORKERS"),
-            "run_worker": env.get("COLLOQUY_RUN_WORKER"),
-            "webhook_allow_private": env.get("COLLOQUY_WEBHOOK_ALLOW_PRIVATE"),
-            "cache_max_bytes": env.get("COLLOQUY_CACHE_MAX_BYTES"),
-            "trusted_proxies": _comma_list(env.get("COLLOQUY_TRUSTED_PROXIES")),
-            "log_format": env.get("COLLOQUY_LOG_FORMAT"),
-            "log_level": env.get("COLLOQUY_LOG_LEVEL"),
-            "metrics_allow": _comma_list(env.get("COLLOQUY_METRICS_ALLOW")),
-            "drain_seconds": env.get("COLLOQUY_DRAIN_SECONDS"),
-        }
-        given = {name: value for name, value in raw.items() if value is not None}
-        # strict=False lets msgspec turn "8000" into 8000 and name the variable that is wrong.
-        settings = msgspec.convert(given, cls, strict=False)
+        given: dict[str, Any] = {}
+        for field in msgspec.structs.fields(cls):
+            value = env.get(variable(field.name))
+            if value is None or (value == "" and field.default is None):
+                continue  # unset, or empty where empty means none
+            given[field.name] = _comma_list(value) if field.type == tuple[str, ...] else value
+        try:
+            # strict=False turns "8000" into 8000; the error says which field is wrong.
+            settings = msgspec.convert(given, cls, strict=False)
+        except msgspec.ValidationError as error:
+            raise ConfigurationError(_explain(str(error), env)) from None
         base_url = settings.base_url or f"http://{settings.host}:{settings.port}"
         return msgspec.structs.replace(settings, base_url=base_url.rstrip("/"))
+
+
+def variable(field: str) -> str:
+    """The environment variable that sets `field`."""
+    return "DATABASE_URL" if field == "database_url" else f"COLLOQUY_{field.upper()}"
+
+
+def unknown_variables(env: Mapping[str, str]) -> Iterator[str]:
+    """A warning for each COLLOQUY_* variable that sets nothing (a typo, most likely)."""
+    known = {
+        variable(field).removeprefix("COLLOQUY_"): variable(field)
+        for field in Settings.__struct_fields__
+    }
+    for name in sorted(env):
+        if name.startswith("COLLOQUY_") and name not in known.values():
+            # Compared without the prefix, which every name shares and would make all close.
+            closest = difflib.get_close_matches(name.removeprefix("COLLOQUY_"), known, n=1)
+            hint = f"; did you mean {known[closest[0]]}?" if closest else ""
+            yield f"warning: {name} is not a Colloquy setting and is ignored{hint}"
+
+
+def _explain(error: str, env: Mapping[str, str]) -> str:
+    """msgspec's `Expected `int` >= 1 - at `$.workers`` as a line that says what to do."""
+    problem, _, path = error.rpartition(" - at `$.")
+    if not problem:
+        return error  # __post_init__'s own message, which names its variable
+    field = path.rstrip("`").split("[")[0]
+    info = {entry.name: entry for entry in _fields()}[field]
+    name = variable(field)
+    return (
+        f"{name}={env.get(name, '')!r} is not {_expected(info.type)}; change it, "
+        f"or unset {name} for the default ({_shown(info.default)})"
+    )
+
+
+def _fields() -> tuple[inspect.Field, ...]:
+    info = inspect.type_info(Settings)
+    assert isinstance(info, inspect.StructType)
+    return info.fields
+
+
+def _expected(kind: inspect.Type) -> str:
+    match kind:
+        case inspect.IntType() | inspect.FloatType():
+            noun = "a whole number" if isinstance(kind, inspect.IntType) else "a number"
+            if kind.ge is not None and kind.le is not None:
+                return f"{noun} from {kind.ge} to {kind.le}"
+            if kind.ge is not None:
+                return f"{noun} of at least {kind.ge}"
+            return noun
+        case inspect.BoolType():
+            return "true or false"
+        case inspect.LiteralType():
+            return "one of " + ", ".join(str(value) for value in kind.values)
+        case _:
+            return "valid"
+
+
+def _shown(default: object) -> str:
+    if isinstance(default, tuple):
+        return ",".join(default) or "none"
+    if isinstance(default, bool):
+        return str(default).lower()
+    return str(default)
 
 
 def _check_blocks(variable: str, blocks: tuple[str, ...]) -> None:
@@ -77,8 +159,11 @@ def _check_blocks(variable: str, blocks: tuple[str, ...]) -> None:
         try:
             ipaddress.ip_network(block, strict=False)
         except ValueError:
-            raise ValueError(f"{variable}: {block!r} is not an address or CIDR block") from None
+            raise ValueError(
+                f"{variable}: {block!r} is not an address or CIDR block; list addresses or "
+                "blocks separated by commas (e.g. 10.0.0.0/8,192.168.1.7)"
+            ) from None
 
 
-def _comma_list(value: str | None) -> list[str] | None:
-    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+def _comma_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]

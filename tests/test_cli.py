@@ -312,9 +312,10 @@ def test_serve_on_a_busy_port_is_a_one_line_error(cli: Cli) -> None:
         other.listen()
         port = other.getsockname()[1]
         result = cli("serve", env={"COLLOQUY_PORT": str(port)}, timeout=60)
-    assert result.returncode != 0
+    assert result.returncode == 2, "a configuration error"
     assert result.stderr.strip().splitlines() == [
-        f"cannot listen on 127.0.0.1:{port}: Address already in use"
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; stop what listens there, "
+        "or set COLLOQUY_PORT (or COLLOQUY_HOST) to another"
     ]
     assert not server_running(cli.data_dir)
 
