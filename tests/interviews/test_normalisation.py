@@ -7,56 +7,15 @@ noncharacters, or (in titles, names, tags and slugs) bidi overrides and isolates
 
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Headers, Json
+from tests.helpers import fetch, ok, unprocessable
 
 BASE = "/admin/v1/interviews"
-Headers = dict[str, str]
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 NONCHARACTERS = "\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff"
 ARABIC = "مرحبا"
-
-
-@pytest.fixture
-async def people(client: Client, editor: Headers) -> tuple[Json, Json]:
-    return (
-        await make_person(client, editor, "Lauri Nikulainen"),
-        await make_person(client, editor, "Murad Muradov"),
-    )
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)
-
-
-@pytest.fixture
-async def interview(
-    client: Client, editor: Headers, series: Json, people: tuple[Json, Json]
-) -> Json:
-    return await make_interview(client, editor, series, *people)
-
-
-async def fetch(client: Client, editor: Headers, interview: Json) -> Json:
-    response = await client.get(f"{BASE}/{interview['id']}", headers=editor)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
-def unprocessable(response: httpx.Response) -> list[str]:
-    """The fields a 422 problem names."""
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return [error["field"] for error in response.json()["errors"]]
-
-
-def ok(response: httpx.Response) -> Json:
-    assert response.status_code in (200, 201), response.text
-    result: Json = response.json()
-    return result
 
 
 async def patch(client: Client, editor: Headers, interview: Json, changes: Json) -> Any:
@@ -127,7 +86,7 @@ async def test_create_and_quote_update_check_normalised_text_too(
         assert unprocessable(response) == [field]
     url = f"{BASE}/{interview['id']}/pull-quotes"
     quote = {"text": "My experience", "speaker_id": people[1]["id"], "block_id": "visit"}
-    [stored] = ok(await client.post(url, json=quote, headers=editor))["pull_quotes"]
+    [stored] = ok(await client.post(url, json=quote, headers=editor), 201)["pull_quotes"]
     response = await client.patch(f"{url}/{stored['id']}", json={"text": "\u0001"}, headers=editor)
     assert unprocessable(response) == ["text"]
     assert (await fetch(client, editor, interview))["pull_quotes"] == [stored]
@@ -155,7 +114,8 @@ async def test_a_slug_made_from_a_title_has_no_invisible_characters(
     created = ok(
         await client.post(
             f"{BASE}/", json={"series_id": series["id"], "title": title}, headers=editor
-        )
+        ),
+        201,
     )
     assert created["title"] == "Evil title\u200d with\u200b joiners"
     assert created["slug"] == "evil-title-with-joiners"

@@ -4,22 +4,12 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Headers, Json, make_person
+from tests.helpers import fetch, fields, ok, problem
 
 BASE = "/admin/v1/interviews"
-Headers = dict[str, str]
 GHOST = "00000000-0000-0000-0000-000000000000"
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one grapheme, five code points
-
-
-@pytest.fixture
-async def lauri(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Lauri Nikulainen")
-
-
-@pytest.fixture
-async def murad(client: Client, editor: Headers) -> Json:
-    return await make_person(client, editor, "Murad Muradov")
 
 
 @pytest.fixture
@@ -27,41 +17,8 @@ async def anna(client: Client, editor: Headers) -> Json:
     return await make_person(client, editor, "Anna Petrosyan")
 
 
-@pytest.fixture
-async def interview(client: Client, editor: Headers, lauri: Json, murad: Json) -> Json:
-    series = await make_series(client, editor)
-    return await make_interview(client, editor, series, lauri, murad)
-
-
 def url(interview: Json, part: str = "") -> str:
     return f"{BASE}/{interview['id']}{part}"
-
-
-async def fetch(client: Client, headers: Headers, interview: Json) -> Json:
-    response = await client.get(url(interview), headers=headers)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
-def problem(response: Any, status: int) -> Json:
-    """The problem+json body of `response`, after checking its status and media type."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: Json = response.json()
-    return body
-
-
-def fields(body: Json) -> list[str]:
-    return [error["field"] for error in body.get("errors", [])]
-
-
-def ok(response: Any, status: int = 200) -> Json:
-    """The interview a part write answers with; its ETag must name its version."""
-    assert response.status_code == status, response.text
-    body: Json = response.json()
-    assert response.headers["etag"] == f'"v{body["version"]}"'
-    return body
 
 
 def cast(*people: tuple[Json, str]) -> list[Json]:

@@ -5,13 +5,12 @@ quotes and image alt text are text: `&lt;script&gt;` stays those eleven characte
 stays three, and every output that is HTML escapes them.
 """
 
-import httpx
 import pytest
 
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Headers, Json, make_interview, make_person, make_series
+from tests.helpers import ok
 
 BASE = "/admin/v1/interviews"
-Headers = dict[str, str]
 TYPED = [
     "&lt;script&gt;",
     "&lt;/script&gt;&lt;svg onload=alert(1)&gt;",
@@ -19,26 +18,6 @@ TYPED = [
     "Fish &amp; chips <em>now</em>",
     "a < b && c > d",
 ]
-
-
-@pytest.fixture
-async def people(client: Client, editor: Headers) -> tuple[Json, Json]:
-    return (
-        await make_person(client, editor, "Lauri Nikulainen"),
-        await make_person(client, editor, "Murad Muradov"),
-    )
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers, people: tuple[Json, Json]) -> Json:
-    series = await make_series(client, editor)
-    return await make_interview(client, editor, series, *people)
-
-
-def ok(response: httpx.Response) -> Json:
-    assert response.status_code in (200, 201), response.text
-    body: Json = response.json()
-    return body
 
 
 @pytest.mark.parametrize("text", TYPED)
@@ -93,7 +72,7 @@ async def test_pull_quote_is_text_matched_against_what_a_reader_sees(
     ok(await client.patch(f"{BASE}/{interview['id']}", json={"body": body}, headers=editor))
     url = f"{BASE}/{interview['id']}/pull-quotes"
     quote = {"text": "a < b, always", "speaker_id": murad["id"], "block_id": "visit"}
-    created = ok(await client.post(url, json=quote, headers=editor))
+    created = ok(await client.post(url, json=quote, headers=editor), 201)
     assert [q["text"] for q in created["pull_quotes"]] == ["a < b, always"]
     as_html = {**quote, "text": "a &lt; b"}
     response = await client.post(url, json=as_html, headers=editor)
@@ -106,7 +85,7 @@ async def test_pull_quote_update_keeps_the_text_as_typed(
 ) -> None:
     url = f"{BASE}/{interview['id']}/pull-quotes"
     quote = {"text": "<b>not in the body</b>", "speaker_id": people[1]["id"], "block_id": None}
-    created = ok(await client.post(url, json=quote, headers=editor))
+    created = ok(await client.post(url, json=quote, headers=editor), 201)
     [stored] = created["pull_quotes"]
     assert stored["text"] == "<b>not in the body</b>"
     patched = ok(

@@ -1,18 +1,7 @@
 """Scheduling into a series' slots through the schedule endpoint."""
 
-from typing import Any
-
-import httpx
-
-from tests.factories import Client, Json, make_interview, make_person, make_series
-
-Headers = dict[str, str]
-
-
-async def schedule(client: Client, editor: Headers, item: Json, **body: Any) -> httpx.Response:
-    return await client.post(
-        f"/admin/v1/interviews/{item['id']}/schedule", json=body, headers=editor
-    )
+from tests.factories import Client, Headers, make_interview, make_person, make_series
+from tests.helpers import act
 
 
 async def test_schedule_into_the_next_slot_and_confirm_the_rest(
@@ -24,24 +13,24 @@ async def test_schedule_into_the_next_slot_and_confirm_the_rest(
     first = await make_interview(client, editor, series, lauri, murad, title="First")
     second = await make_interview(client, editor, series, lauri, murad, title="Second")
 
-    response = await schedule(client, editor, first, slot="next")
+    response = await act(client, editor, first, "schedule", slot="next")
     assert response.status_code == 200, response.text
     assert response.json()["publish_at"] == "2026-12-03T09:00:00Z"
 
-    response = await schedule(client, editor, second, publish_at="2026-12-03T10:00:00+01:00")
+    response = await act(client, editor, second, "schedule", publish_at="2026-12-03T10:00:00+01:00")
     assert response.status_code == 409, response.text
     assert response.json()["errors"][0]["field"] == "publish_at"
     assert "taken by “First”" in response.json()["detail"]
 
-    response = await schedule(client, editor, second, publish_at="2026-12-04T10:00:00+01:00")
+    response = await act(client, editor, second, "schedule", publish_at="2026-12-04T10:00:00+01:00")
     assert response.status_code == 409, response.text
     assert "is not a slot of Thursday Interview" in response.json()["detail"]
 
-    response = await schedule(
-        client, editor, second, publish_at="2026-12-04T10:00:00+01:00", confirm=True
+    response = await act(
+        client, editor, second, "schedule", publish_at="2026-12-04T10:00:00+01:00", confirm=True
     )
     assert response.status_code == 200, response.text
     assert response.json()["publish_at"] == "2026-12-04T09:00:00Z"
 
-    response = await schedule(client, editor, second, slot="next")
+    response = await act(client, editor, second, "schedule", slot="next")
     assert response.json()["publish_at"] == "2026-12-10T09:00:00Z"
