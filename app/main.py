@@ -49,6 +49,11 @@ def provide_now(state: State) -> datetime:
     return state.clock.now()  # type: ignore[no-any-return]
 
 
+def _always(value: object) -> Provide:
+    """A dependency that is this one object for every request."""
+    return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+
 def create_app(
     settings: Settings, *, pool: asyncpg.Pool | None = None, clock: Clock | None = None
 ) -> PublicCache:
@@ -74,6 +79,7 @@ def create_app(
                 stack.push_async_callback(_stop, asyncio.create_task(work))
             yield
 
+    views = ViewCounter()
     app = Litestar(
         route_handlers=[
             live,
@@ -93,6 +99,9 @@ def create_app(
             "db": Provide(provide_connection),
             "now": Provide(provide_now, sync_to_thread=False),
             "client": Provide(provide_client, sync_to_thread=False),
+            "settings": _always(settings),
+            "site": _always(Site(settings.base_url)),
+            "views": _always(views),
         },
         state=State(
             {
@@ -100,7 +109,7 @@ def create_app(
                 "clock": clock or Clock(),
                 "pool": pool,
                 "site": Site(settings.base_url),
-                "views": ViewCounter(),
+                "views": views,
                 "proxies": TrustedProxies(settings.trusted_proxies),
                 "freshness": Freshness(),
             }

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from litestar import Controller, Response, get
 from litestar.connection import ASGIConnection
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 
@@ -118,13 +119,13 @@ class CalendarController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        settings: NamedDependency[Settings],
+        site: NamedDependency[Site],
         series: SeriesParam = None,
         token: TokenParam = None,
     ) -> Response[bytes]:
         """The editorial calendar as iCalendar: scheduled interviews, those published in the
         last eight weeks, and the open slots of the next eight; `series` (a slug) for one."""
-        settings: Settings = state.settings
         chosen = await select_calendar_series(db, series)
         if series is not None and not chosen:
             raise not_found("series")
@@ -133,7 +134,7 @@ class CalendarController(Controller):
             db, chosen[0].id if series is not None else None, now - WINDOW, now, MAX_EVENTS + 1
         )
         taken = {(i.series_id, i.publish_at) for i in interviews if i.publish_at is not None}
-        events = [_interview_event(i, by_id[i.series_id], state.site) for i in interviews]
+        events = [_interview_event(i, by_id[i.series_id], site) for i in interviews]
         for each in chosen:
             events += await _open_slot_events(each, taken, now)
         events.sort(key=lambda event: (event.start, event.uid))

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.clock import Now
@@ -36,6 +36,7 @@ from app.content.schemas import (
     SeriesPage,
     SeriesRef,
 )
+from app.content.views import ViewCounter
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.pagination import decode_cursor, split_page
@@ -76,12 +77,11 @@ class ContentController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        site: NamedDependency[Site],
         sections: FromQuery[list[SectionName] | None] = None,
         size: Size = 6,
     ) -> Frontpage:
         """Front-page sections of excerpt cards: latest, editors' choice, popular, per series."""
-        site: Site = state.site
         wanted = sections or ["latest", "editors-choice", "popular", "series"]
         result: list[Section] = []
         for name in dict.fromkeys(wanted):
@@ -122,9 +122,8 @@ class ContentController(Controller):
         return Frontpage(sections=result, feeds=site.feeds())
 
     @get("/series")
-    async def list_public_series(self, db: Db, state: State) -> SeriesList:
+    async def list_public_series(self, db: Db, site: NamedDependency[Site]) -> SeriesList:
         """Series that are running or paused."""
-        site: Site = state.site
         return SeriesList(
             items=[
                 SeriesRef(slug=s["slug"], title=s["title"], url=site.series(s["slug"]))
@@ -137,13 +136,12 @@ class ContentController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        site: NamedDependency[Site],
         slug: FromPath[str],
         cursor: FromQuery[str | None] = None,
         limit: Limit = 20,
     ) -> SeriesPage:
         """A series with its public interviews, newest first."""
-        site: Site = state.site
         series = await select_series_by_slug(db, slug)
         if series is None:
             raise not_found("series")
@@ -167,13 +165,12 @@ class ContentController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        site: NamedDependency[Site],
         slug: FromPath[str],
         cursor: FromQuery[str | None] = None,
         limit: Limit = 20,
     ) -> PersonPage:
         """A person with the public interviews they took part in."""
-        site: Site = state.site
         person = await select_public_person(db, now, slug)
         if person is None:
             raise not_found("person")
@@ -199,7 +196,7 @@ class ContentController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        site: NamedDependency[Site],
         series: SlugParam = None,
         person: SlugParam = None,
         tag: Annotated[str | None, QueryParameter(max_length=60)] = None,
@@ -207,7 +204,6 @@ class ContentController(Controller):
         limit: Limit = 20,
     ) -> CardPage:
         """Public interviews as cards, newest first, by series, person or tag."""
-        site: Site = state.site
         where = PublicFilter(series_slug=series, person_slug=person, tag=tag)
         rows = await select_public_page(db, now, where, _cursor(cursor), limit + 1)
         items, next_cursor = split_page(rows, limit, _page_key)
@@ -215,26 +211,28 @@ class ContentController(Controller):
 
     @get("/interviews/{slug:str}", responses=problems(404, 410))
     async def get_public_interview(
-        self, db: Db, now: Now, state: State, slug: FromPath[str]
+        self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
     ) -> InterviewPage:
         """Everything an interview page needs, with related interviews and JSON-LD."""
         row = await public_interview(db, now, slug)
         related = await select_related(db, now, row.id, 4)
-        return page(row, related, state.site)
+        return page(row, related, site)
 
     @get("/interviews/{slug:str}/card", responses=problems(404, 410))
-    async def get_card(self, db: Db, now: Now, state: State, slug: FromPath[str]) -> Card:
+    async def get_card(
+        self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
+    ) -> Card:
         """The excerpt card of one interview."""
-        return card(await public_interview(db, now, slug), state.site)
+        return card(await public_interview(db, now, slug), site)
 
     @get("/interviews/{slug:str}/related", responses=problems(400, 404, 410))
     async def get_related(
-        self, db: Db, now: Now, state: State, slug: FromPath[str], limit: Size = 4
+        self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str], limit: Size = 4
     ) -> CardPage:
         """Interviews related by people, series and tags, then recency."""
         row = await public_interview(db, now, slug)
         rows = await select_related(db, now, row.id, limit)
-        return CardPage(items=[card(r, state.site) for r in rows], next_cursor=None)
+        return CardPage(items=[card(r, site) for r in rows], next_cursor=None)
 
     @post(
         "/interviews/{slug:str}/views",
@@ -243,16 +241,21 @@ class ContentController(Controller):
         responses=problems(404, 429),
     )
     async def record_view(
-        self, db: Db, now: Now, state: State, client: ClientAddress, slug: FromPath[str]
+        self,
+        db: Db,
+        now: Now,
+        views: NamedDependency[ViewCounter],
+        client: ClientAddress,
+        slug: FromPath[str],
     ) -> Response[bytes]:
         """Count a view for the popular section (bounded per client: the address behind
         COLLOQUY_TRUSTED_PROXIES, an IPv6 /64 counting as one)."""
-        if wait := state.views.retry_after(client):
+        if wait := views.retry_after(client):
             raise ProblemError(
                 429, "too many views from this client", headers={"Retry-After": str(wait)}
             )
         interview_id = await select_public_interview_id(db, now, slug)
         if interview_id is None:
             raise not_found("interview")
-        state.views.record(client, interview_id, now.date())
+        views.record(client, interview_id, now.date())
         return Response(b"", status_code=202, media_type="text/plain")

@@ -6,13 +6,14 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.auth import Role, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
+from app.settings import Settings
 from app.webhooks.queries import (
     delete_webhook,
     insert_webhook,
@@ -26,8 +27,8 @@ from app.webhooks.schemas import CreatedWebhook, Delivery, Webhook, WebhookCreat
 from app.webhooks.targets import refusal
 
 
-def _check_target(url: str, state: State) -> None:
-    if reason := refusal(url, state.settings.webhook_allow_private):
+def _check_target(url: str, settings: Settings) -> None:
+    if reason := refusal(url, settings.webhook_allow_private):
         raise ProblemError(422, reason, field="url")
 
 
@@ -44,10 +45,10 @@ class WebhookController(Controller):
 
     @post("/webhooks", responses=problems(400, 401, 403, 422))
     async def create_webhook(
-        self, db: Db, now: Now, state: State, data: JSONBody[WebhookCreate]
+        self, db: Db, now: Now, settings: NamedDependency[Settings], data: JSONBody[WebhookCreate]
     ) -> CreatedWebhook:
         """Subscribe a URL to event types; the signing secret is in this response only."""
-        _check_target(data.url, state)
+        _check_target(data.url, settings)
         secret = "whsec_" + secrets.token_urlsafe(32)
         webhook = await insert_webhook(
             db, data.url, list(dict.fromkeys(data.event_types)), data.active, secret, now
@@ -67,14 +68,14 @@ class WebhookController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        settings: NamedDependency[Settings],
         webhook_id: FromPath[UUID],
         data: JSONBody[WebhookUpdate],
     ) -> Webhook:
         """Change the URL, the event types or whether it is active."""
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if "url" in changes:
-            _check_target(changes["url"], state)
+            _check_target(changes["url"], settings)
         if "event_types" in changes:
             changes["event_types"] = list(dict.fromkeys(changes["event_types"]))
         webhook = await update_webhook(db, webhook_id, changes, now)
