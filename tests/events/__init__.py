@@ -17,12 +17,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
-import httpx
 
 from app.clock import Clock
 from app.events.dispatch import dispatch_due
@@ -251,28 +249,6 @@ async def draft(
     """A draft ready to publish, with a new interviewee called `guest`."""
     interviewee = await make_person(client, editor, guest)
     return await make_interview(client, editor, series, interviewer, interviewee, **fields)
-
-
-async def act(
-    client: Client, headers: Headers, interview: Json, action: str, publish_at: datetime | None
-) -> httpx.Response:
-    body = None if publish_at is None else {"publish_at": publish_at.isoformat(), "confirm": True}
-    return await client.post(
-        f"/admin/v1/interviews/{interview['id']}/{action}", json=body, headers=headers
-    )
-
-
-async def acted(
-    client: Client,
-    headers: Headers,
-    interview: Json,
-    action: str,
-    publish_at: datetime | None = None,
-) -> Json:
-    response = await act(client, headers, interview, action, publish_at)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
 
 
 async def subscribe(

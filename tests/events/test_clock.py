@@ -12,7 +12,6 @@ from tests.conftest import MovableClock
 from tests.events import (
     Headers,
     Receiver,
-    acted,
     deliveries_of,
     dispatch,
     send_due,
@@ -20,6 +19,7 @@ from tests.events import (
     worker_round,
 )
 from tests.factories import Client, Json
+from tests.helpers import publish, schedule
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ async def test_a_jump_forward_catches_up_and_a_jump_back_sends_nothing_early(
     settings: Settings,
 ) -> None:
     await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(hours=1))
+    await schedule(client, editor, interview, clock.now() + timedelta(hours=1))
 
     clock.advance(hours=3)  # the clock jumps past the publication
     assert await worker_round(pool, clock, settings) == 1
@@ -62,7 +62,7 @@ async def test_a_jump_back_does_not_publish_a_scheduled_interview_early(
     settings: Settings,
 ) -> None:
     await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=30))
+    await schedule(client, editor, interview, clock.now() + timedelta(minutes=30))
     clock.advance(minutes=-10)
     assert await dispatch(pool, clock, settings) == 0
     stored = await client.get(f"/admin/v1/interviews/{interview['id']}", headers=editor)
@@ -83,7 +83,7 @@ async def test_a_lease_taken_before_a_jump_back_is_not_resent_early(
     db: asyncpg.Connection,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     [claimed] = await claim(pool, clock.now(), 10)  # a sender takes it, then is never heard of
 

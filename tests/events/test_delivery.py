@@ -23,7 +23,6 @@ from tests.events import (
     WAIT_SECONDS,
     Headers,
     Receiver,
-    acted,
     deliveries_of,
     dispatch,
     draft,
@@ -34,6 +33,7 @@ from tests.events import (
     worker_round,
 )
 from tests.factories import Client, Json
+from tests.helpers import publish, schedule, unschedule, withdraw
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ async def test_a_scheduled_interview_is_delivered_at_its_time(
 ) -> None:
     hook = await subscribe(client, admin, receiver.url, ["interview.published"])
     publish_at = clock.now() + timedelta(seconds=5)
-    await acted(client, editor, interview, "schedule", publish_at)
+    await schedule(client, editor, interview, publish_at)
     public = f"/content/v1/interviews/{interview['slug']}"
 
     # Before its time: the scheduled event is dispatched (nobody subscribed to it), the
@@ -142,16 +142,16 @@ async def test_every_event_of_a_life_in_order(
     interview: Json,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url)
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(hours=1))
+    await schedule(client, editor, interview, clock.now() + timedelta(hours=1))
     await worker_round(pool, clock, settings)
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(hours=2))
+    await schedule(client, editor, interview, clock.now() + timedelta(hours=2))
     await worker_round(pool, clock, settings)
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "unschedule")
+    await unschedule(client, editor, interview)
     await worker_round(pool, clock, settings)
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await worker_round(pool, clock, settings)
     clock.advance(minutes=1)
     patched = await client.patch(
@@ -160,7 +160,7 @@ async def test_every_event_of_a_life_in_order(
     assert patched.status_code == 200
     await worker_round(pool, clock, settings)
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     await worker_round(pool, clock, settings)
     clock.advance(days=1)
     await worker_round(pool, clock, settings)  # the first schedule's time: cancelled
@@ -203,7 +203,7 @@ async def test_a_deleted_scheduled_interview_is_not_announced_as_published(
 ) -> None:
     """Deleted before its time, it never was published: its pending publication goes too."""
     await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=5))
+    await schedule(client, editor, interview, clock.now() + timedelta(minutes=5))
     deleted = await client.delete(
         f"/admin/v1/interviews/{interview['id']}", headers={**editor, "If-Match": "*"}
     )
@@ -234,8 +234,8 @@ async def test_concurrent_dispatchers_and_senders_deliver_each_event_once(
         hooks = [await subscribe(client, admin, r.url) for r in (first, second)]
         for number in range(8):
             interview = await draft(client, editor, series, lauri, f"Guest {number}")
-            await acted(client, editor, interview, "publish")
-            await acted(client, editor, interview, "withdraw")
+            await publish(client, editor, interview)
+            await withdraw(client, editor, interview)
         events = await db.fetchval("SELECT count(*) FROM events")
         assert events == 16
 
@@ -292,7 +292,7 @@ async def test_after_downtime_each_publication_is_delivered_once(
     for number in range(5):
         interview = await draft(client, editor, series, lauri, f"Guest {number}")
         times[interview["id"]] = clock.now() + timedelta(minutes=10 * (number + 1))
-        await acted(client, editor, interview, "schedule", times[interview["id"]])
+        await schedule(client, editor, interview, times[interview["id"]])
 
     clock.advance(hours=6)  # the worker was down meanwhile
     assert await dispatch_due(pool, clock.now(), settings, Site(settings.base_url)) == 10
@@ -346,12 +346,12 @@ async def test_the_worker_delivers_on_its_own(
     now_one = await draft(client, editor, series, lauri, "Guest Now")
     later_one = await draft(client, editor, series, lauri, "Guest Later")
     async with workers(pool, clock, settings):
-        await acted(client, editor, now_one, "publish")
+        await publish(client, editor, now_one)
         [first] = await receiver.wait_for(1)
         assert msgspec.json.decode(first.body)["interview"]["id"] == now_one["id"]
 
         publish_at = clock.now() + timedelta(seconds=5)
-        await acted(client, editor, later_one, "schedule", publish_at)
+        await schedule(client, editor, later_one, publish_at)
         await asyncio.sleep(1.2)  # a few worker rounds: too early, nothing goes out
         assert len(receiver.requests) == 1
         assert await stored_status(db, later_one) == "scheduled"
@@ -389,7 +389,7 @@ async def test_two_workers_deliver_each_event_once(
     async with workers(pool, clock, settings, count=2):
         for number in range(4):
             interview = await draft(client, editor, series, lauri, f"Guest {number}")
-            await acted(client, editor, interview, "schedule", clock.now() + timedelta(seconds=1))
+            await schedule(client, editor, interview, clock.now() + timedelta(seconds=1))
         clock.advance(seconds=2)
         await receiver.wait_for(8)
         await asyncio.sleep(1.2)  # more rounds of both: nothing is sent twice

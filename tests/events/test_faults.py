@@ -22,17 +22,16 @@ from tests.events import (
     WAIT_SECONDS,
     Headers,
     Receiver,
-    acted,
     attempts_of,
     deliveries_of,
     dispatch,
-    draft,
     receiving,
     send_due,
     subscribe,
     worker_round,
 )
-from tests.factories import Client, Json, make_person, make_series
+from tests.factories import Client, Json
+from tests.helpers import publish
 
 SHORT_TIMEOUT = 1.0  # seconds a test client waits for a receiver
 
@@ -40,13 +39,6 @@ SHORT_TIMEOUT = 1.0  # seconds a test client waits for a receiver
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, webhook_allow_private=True)
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers) -> Json:
-    series = await make_series(client, editor)
-    lauri = await make_person(client, editor, "Lauri Nikulainen")
-    return await draft(client, editor, series, lauri, "Murad Muradov")
 
 
 @pytest.fixture
@@ -72,7 +64,7 @@ async def test_a_failing_receiver_is_retried_with_doubling_waits_then_given_up(
     interview: Json,
 ) -> None:
     hook = await subscribe(client, admin, failing.url, ["interview.published"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
 
     waits = []
@@ -127,7 +119,7 @@ async def test_only_2xx_counts_as_delivered(
 ) -> None:
     async with receiving("ok", status=status) as receiver:
         hook = await subscribe(client, admin, receiver.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await worker_round(pool, clock, settings)
         assert len(receiver.requests) == 1
         delivery = await only_delivery(db, hook)
@@ -157,7 +149,7 @@ async def test_a_hanging_receiver_times_out_without_holding_up_a_healthy_one(
     async with receiving("hang") as hanging, receiving("ok") as healthy:
         slow_hook = await subscribe(client, admin, hanging.url, ["interview.published"])
         fast_hook = await subscribe(client, admin, healthy.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await dispatch(pool, clock, settings)
 
         async with Sender(
@@ -211,7 +203,7 @@ async def test_a_receiver_that_hangs_up_is_retried(
 ) -> None:
     async with receiving("close") as rude:
         hook = await subscribe(client, admin, rude.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await worker_round(pool, clock, settings)
         assert len(rude.requests) == 1
 
@@ -244,7 +236,7 @@ async def test_a_receiver_that_is_not_listening_is_retried(
     async with receiving() as gone:
         url = gone.url
     hook = await subscribe(client, admin, url, ["interview.published"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await worker_round(pool, clock, settings)
     delivery = await only_delivery(db, hook)
     assert delivery["status"] == "pending"
@@ -265,7 +257,7 @@ async def test_a_delivery_whose_sender_died_is_sent_after_its_lease(
 ) -> None:
     async with receiving() as receiver:
         hook = await subscribe(client, admin, receiver.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await dispatch(pool, clock, settings)
 
         # A sender claims it and dies before sending.
@@ -305,7 +297,7 @@ async def test_a_delivery_in_flight_is_not_sent_twice(
     """While one sender waits on a slow receiver, another sender's rounds leave it alone."""
     async with receiving("hang") as slow:
         hook = await subscribe(client, admin, slow.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await dispatch(pool, clock, settings)
         async with (
             Sender(pool, clock, True, timeout=SHORT_TIMEOUT) as first,
@@ -339,7 +331,7 @@ async def test_an_answer_that_trickles_in_past_the_timeout_is_a_failed_attempt(
     task: asyncio.Task[None] | None = None
     async with receiving("drip") as slow:
         hook = await subscribe(client, admin, slow.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         try:
             task = asyncio.create_task(run_worker(pool, clock, settings))
             [request] = await slow.wait_for(1)
@@ -375,7 +367,7 @@ async def test_a_huge_answer_is_not_read_and_the_attempt_counts_its_status(
     socket buffers took, far below what it offered."""
     async with receiving("flood") as flooding:
         hook = await subscribe(client, admin, flooding.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         assert await worker_round(pool, clock, settings) == 1
         await asyncio.wait_for(flooding.flood_over.wait(), WAIT_SECONDS)
         # Socket buffers take a few hundred KB; a sender reading it all takes FLOOD_LIMIT.
@@ -405,7 +397,7 @@ async def test_no_more_than_ten_deliveries_are_in_flight_to_one_host(
         ]
         for _ in range(5):
             await subscribe(client, admin, other.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await dispatch(pool, clock, settings)
 
         async def sent_to_slow() -> int:
@@ -450,7 +442,7 @@ async def test_a_claim_leaves_a_host_no_more_than_its_room(
     for number in range(12):
         await subscribe(client, admin, f"https://u:p@Hooks.Example:8443/{number}")
     await subscribe(client, admin, "https://[2001:db8::1]/hook")
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     claimed = await claim(pool, clock.now(), 50, Counter({"hooks.example": 7, "elsewhere": 10}))
     assert Counter(d.host for d in claimed) == {"hooks.example": 3, "[2001:db8::1]": 1}

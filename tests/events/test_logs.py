@@ -10,8 +10,9 @@ import pytest
 
 from app.settings import Settings
 from tests.conftest import MovableClock
-from tests.events import Headers, Mode, acted, receiving, subscribe, worker_round
+from tests.events import Headers, Mode, receiving, subscribe, worker_round
 from tests.factories import Client, Json
+from tests.helpers import publish
 
 SECRETS = ("hook-user", "pass-9f2c", "path-77ab", "query-c41d")
 
@@ -38,7 +39,7 @@ async def test_no_secret_of_a_webhook_url_reaches_the_log(
         origin = f"http://127.0.0.1:{receiver.port}"
         url = f"http://hook-user:pass-9f2c@127.0.0.1:{receiver.port}/path-77ab?t=query-c41d"
         await subscribe(client, admin, url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         caplog.clear()
         with caplog.at_level(logging.DEBUG):
             assert await worker_round(pool, clock, settings) == 1

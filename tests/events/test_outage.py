@@ -20,8 +20,9 @@ from app.events.sending import Sender
 from app.events.worker import POLL_SECONDS, work
 from app.settings import Settings
 from tests.conftest import MovableClock
-from tests.events import Headers, Receiver, acted, subscribe
+from tests.events import Headers, Receiver, subscribe
 from tests.factories import Client, Json
+from tests.helpers import publish
 
 
 class Gate:
@@ -130,7 +131,7 @@ async def test_the_worker_backs_off_while_the_database_is_away_with_one_line_eac
 
             # Back: the round works again, says so once, and polls as usual.
             await gate.open()
-            await acted(client, editor, interview, "publish")
+            await publish(client, editor, interview)
             assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
             await receiver.wait_for(1)
             assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
@@ -156,7 +157,7 @@ async def test_an_attempt_that_cannot_be_recorded_is_sent_again_after_its_lease(
     out: at least once."""
     receiver.mode = "hang"
     await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     async with Sender(gated_pool, clock, True, timeout=1.0) as sender:
         assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
         await receiver.wait_for(1)

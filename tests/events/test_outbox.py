@@ -9,8 +9,9 @@ import pytest
 
 from app.settings import Settings
 from tests.conftest import MovableClock
-from tests.events import Headers, act, acted, dispatch, events_of
+from tests.events import Headers, dispatch, events_of
 from tests.factories import Client, Json
+from tests.helpers import act, publish, schedule, unschedule, withdraw
 
 
 def kinds(rows: list[asyncpg.Record]) -> list[str]:
@@ -30,7 +31,7 @@ async def test_schedule_writes_scheduled_now_and_published_due_at_its_time(
 ) -> None:
     now = clock.now()
     publish_at = now + timedelta(hours=3)
-    await acted(client, editor, interview, "schedule", publish_at)
+    await schedule(client, editor, interview, publish_at)
 
     rows = await events_of(db, interview["id"])
     assert [(r["type"], r["occurred_at"], r["due_at"]) for r in rows] == [
@@ -44,10 +45,10 @@ async def test_reschedule_moves_the_pending_publication(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
     first = clock.now() + timedelta(hours=3)
-    await acted(client, editor, interview, "schedule", first)
+    await schedule(client, editor, interview, first)
     clock.advance(minutes=5)
     second = clock.now() + timedelta(days=2)
-    await acted(client, editor, interview, "schedule", second)
+    await schedule(client, editor, interview, second)
 
     rows = await events_of(db, interview["id"])
     assert kinds(rows) == [
@@ -65,9 +66,9 @@ async def test_reschedule_moves_the_pending_publication(
 async def test_unschedule_cancels_the_pending_publication(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(hours=3))
+    await schedule(client, editor, interview, clock.now() + timedelta(hours=3))
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "unschedule")
+    await unschedule(client, editor, interview)
 
     rows = await events_of(db, interview["id"])
     assert kinds(rows) == ["interview.scheduled", "interview.unscheduled"]
@@ -80,7 +81,7 @@ async def test_unschedule_cancels_the_pending_publication(
 async def test_publish_now_is_due_now(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     rows = await events_of(db, interview["id"])
     assert [(r["type"], r["occurred_at"], r["due_at"]) for r in rows] == [
         ("interview.published", clock.now(), clock.now())
@@ -90,9 +91,9 @@ async def test_publish_now_is_due_now(
 async def test_publishing_a_scheduled_interview_replaces_its_pending_publication(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(days=1))
+    await schedule(client, editor, interview, clock.now() + timedelta(days=1))
     clock.advance(minutes=2)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
 
     pending = pending_publications(await events_of(db, interview["id"]))
     assert [r["due_at"] for r in pending] == [clock.now()]
@@ -107,15 +108,15 @@ async def test_withdraw_and_schedule_again(
     clock: MovableClock,
     interview: Json,
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)  # the worker announces it
     clock.advance(hours=1)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     withdrawn_at = clock.now()
     await dispatch(pool, clock, settings)
     clock.advance(hours=1)
     publish_at = clock.now() + timedelta(hours=1)
-    await acted(client, editor, interview, "schedule", publish_at)
+    await schedule(client, editor, interview, publish_at)
 
     rows = await events_of(db, interview["id"])
     assert [(r["type"], r["occurred_at"], r["due_at"]) for r in rows] == [
@@ -144,11 +145,11 @@ async def test_a_publication_that_happened_is_not_cancelled_before_it_is_announc
     withdrawn and scheduled again: the publication happened and must still be announced,
     before the withdrawal, when the worker catches up."""
     published_at = clock.now()
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     clock.advance(hours=1)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     clock.advance(hours=1)
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(days=1))
+    await schedule(client, editor, interview, clock.now() + timedelta(days=1))
 
     rows = await events_of(db, interview["id"])
     assert ("interview.published", published_at) in [(r["type"], r["due_at"]) for r in rows]
@@ -179,11 +180,11 @@ async def test_a_scheduled_publication_that_came_is_announced_after_a_withdrawal
     """The same during downtime for a scheduled publication whose time came: readers saw it
     from its time on, so subscribers must hear that it was published."""
     publish_at = clock.now() + timedelta(minutes=5)
-    await acted(client, editor, interview, "schedule", publish_at)
+    await schedule(client, editor, interview, publish_at)
     clock.advance(minutes=30)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     clock.advance(minutes=30)
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(days=1))
+    await schedule(client, editor, interview, clock.now() + timedelta(days=1))
 
     rows = await events_of(db, interview["id"])
     due = [(r["type"], r["due_at"]) for r in rows]
@@ -193,7 +194,7 @@ async def test_a_scheduled_publication_that_came_is_announced_after_a_withdrawal
 async def test_editing_a_published_interview_is_an_update(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     clock.advance(minutes=10)
     response = await client.patch(
         f"/admin/v1/interviews/{interview['id']}", json={"title": "A new title"}, headers=editor
@@ -210,7 +211,7 @@ async def test_editing_a_published_interview_is_an_update(
 async def test_editing_a_part_of_a_published_interview_is_an_update(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     clock.advance(minutes=1)
     response = await client.put(
         f"/admin/v1/interviews/{interview['id']}/teasers/card",
@@ -228,7 +229,7 @@ async def test_editing_a_scheduled_interview_once_its_time_has_come_is_an_update
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
     """Readers see it from its time on, before any worker has run: an edit then is public."""
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=5))
+    await schedule(client, editor, interview, clock.now() + timedelta(minutes=5))
     clock.advance(minutes=6)
     response = await client.patch(
         f"/admin/v1/interviews/{interview['id']}", json={"title": "Now public"}, headers=editor
@@ -248,7 +249,7 @@ async def test_editing_what_the_public_does_not_see_writes_no_event(
     status: str,
 ) -> None:
     if status == "scheduled":
-        await acted(client, editor, interview, "schedule", clock.now() + timedelta(days=1))
+        await schedule(client, editor, interview, clock.now() + timedelta(days=1))
     before = await events_of(db, interview["id"])
     response = await client.patch(
         f"/admin/v1/interviews/{interview['id']}",
@@ -269,7 +270,7 @@ async def test_editing_what_the_public_does_not_see_writes_no_event(
 async def test_an_empty_patch_of_a_published_interview_writes_no_event(
     client: Client, editor: Headers, db: asyncpg.Connection, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     response = await client.patch(
         f"/admin/v1/interviews/{interview['id']}", json={}, headers=editor
     )
@@ -284,7 +285,7 @@ async def test_an_empty_patch_of_a_published_interview_writes_no_event(
 async def test_a_refused_transition_409_writes_no_event(
     client: Client, editor: Headers, db: asyncpg.Connection, interview: Json, action: str
 ) -> None:
-    response = await act(client, editor, interview, action, None)
+    response = await act(client, editor, interview, action)
     assert response.status_code == 409, response.text
     assert await events_of(db, interview["id"]) == []
 
@@ -292,10 +293,10 @@ async def test_a_refused_transition_409_writes_no_event(
 async def test_a_refused_publish_of_a_published_interview_keeps_the_events(
     client: Client, editor: Headers, db: asyncpg.Connection, interview: Json
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     before = await events_of(db, interview["id"])
     for action in ("publish", "unschedule"):
-        response = await act(client, editor, interview, action, None)
+        response = await act(client, editor, interview, action)
         assert response.status_code == 409, response.text
     assert await events_of(db, interview["id"]) == before
 
@@ -304,14 +305,14 @@ async def test_a_stale_if_match_412_writes_no_event(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
     stale = {**editor, "If-Match": f'"v{interview["version"]}"'}
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     before = await events_of(db, interview["id"])
 
     patched = await client.patch(
         f"/admin/v1/interviews/{interview['id']}", json={"title": "Lost"}, headers=stale
     )
     assert patched.status_code == 412, patched.text
-    withdrawn = await act(client, stale, interview, "withdraw", None)
+    withdrawn = await act(client, stale, interview, "withdraw")
     assert withdrawn.status_code == 412, withdrawn.text
     teaser = await client.put(
         f"/admin/v1/interviews/{interview['id']}/teasers/card",
@@ -326,10 +327,11 @@ async def test_a_refused_reschedule_422_keeps_the_pending_publication(
     client: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock, interview: Json
 ) -> None:
     publish_at = clock.now() + timedelta(hours=3)
-    await acted(client, editor, interview, "schedule", publish_at)
+    await schedule(client, editor, interview, publish_at)
     before = await events_of(db, interview["id"])
 
-    response = await act(client, editor, interview, "schedule", clock.now() - timedelta(hours=1))
+    past = (clock.now() - timedelta(hours=1)).isoformat()
+    response = await act(client, editor, interview, "schedule", publish_at=past, confirm=True)
     assert response.status_code == 422, response.text
 
     after = await events_of(db, interview["id"])
@@ -352,7 +354,7 @@ async def test_publishing_without_an_interviewee_422_writes_no_event(
     assert response.status_code == 201, response.text
     lonely = response.json()
     for action in ("publish", "schedule"):
-        refused = await act(client, editor, lonely, action, None)
+        refused = await act(client, editor, lonely, action)
         assert refused.status_code in (400, 422), refused.text
     publish_at_later = await client.post(
         f"/admin/v1/interviews/{lonely['id']}/schedule",

@@ -14,8 +14,9 @@ import msgspec
 import pytest
 
 from app.settings import Settings
-from tests.events import Headers, Receiver, acted, deliveries_of, receiving, subscribe
+from tests.events import Headers, Receiver, deliveries_of, receiving, subscribe
 from tests.factories import Client, Json
+from tests.helpers import publish
 
 COLLOQUY = Path(sys.executable).parent / "colloquy"
 
@@ -62,7 +63,7 @@ async def settled(db: asyncpg.Connection, webhook_id: str) -> asyncpg.Record:
 
 
 async def published(client: Client, editor: Headers, interview: Json) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
 
 
 async def test_an_event_committed_before_a_crash_goes_out_after_restart_once(

@@ -21,16 +21,15 @@ from tests.events import (
     ALL_EVENT_TYPES,
     Headers,
     Receiver,
-    acted,
     attempts_of,
     deliveries_of,
     dispatch,
-    draft,
     receiving,
     send_due,
     subscribe,
 )
-from tests.factories import Client, Json, make_person, make_series
+from tests.factories import Client, Json
+from tests.helpers import publish
 
 HOOKS = "/admin/v1/webhooks"
 LOCAL = [
@@ -79,13 +78,6 @@ PUBLIC_ADDRESS = "93.184.215.14"
 def settings(settings: Settings) -> Settings:
     assert settings.webhook_allow_private is False  # the default
     return settings
-
-
-@pytest.fixture
-async def interview(client: Client, editor: Headers) -> Json:
-    series = await make_series(client, editor)
-    lauri = await make_person(client, editor, "Lauri Nikulainen")
-    return await draft(client, editor, series, lauri, "Murad Muradov")
 
 
 @pytest.mark.parametrize("url", LOCAL + EMBEDDED_LOCAL)
@@ -157,7 +149,7 @@ async def test_a_target_that_is_local_at_send_time_is_not_called(
 ) -> None:
     url = f"http://{host}:{receiver.port}/hook"
     hook = await insert_webhook(db, url, clock)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings) == 1
 
@@ -186,7 +178,7 @@ async def test_a_name_that_resolves_to_loopback_passes_the_api_but_is_not_called
 ) -> None:
     """'127.1' is no address to Python but resolves to 127.0.0.1: checked at send time."""
     hook = await subscribe(client, admin, f"http://127.1:{receiver.port}/hook")
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings) == 1
     assert receiver.requests == []
@@ -207,7 +199,7 @@ async def test_the_same_target_is_called_when_the_operator_allows_private(
     interview: Json,
 ) -> None:
     hook = await insert_webhook(db, f"http://localhost:{receiver.port}/hook", clock)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings, allow_private=True) == 1
     await receiver.wait_for(1)
@@ -228,7 +220,7 @@ async def test_a_name_that_does_not_resolve_is_retried(
     """A name that does not resolve now (DNS down, a record not yet there) is a failed
     attempt like any other, retried after 30 s: not a refusal for good."""
     hook = await subscribe(client, admin, "https://colloquy-receiver.invalid/hook")
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings) == 1
     [delivery] = await deliveries_of(db, hook["id"])
@@ -272,7 +264,7 @@ async def test_an_attempt_at_a_malformed_target_is_logged(
     before the API checked it): the delivery is not left claimed, to crash again every two
     minutes without a word."""
     hook = await insert_webhook(db, url, clock)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings, allow_private=allow_private) == 1
     [delivery] = await deliveries_of(db, hook["id"])
@@ -348,7 +340,7 @@ async def test_a_name_rebound_to_loopback_after_the_check_is_not_called(
     next. It is resolved once per connection, and the connection goes to what was checked."""
     network.answers["rebind.example"] = [[PUBLIC_ADDRESS], ["127.0.0.1"]]
     hook = await subscribe(client, admin, f"http://rebind.example:{receiver.port}/hook")
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings) == 1
 
@@ -389,7 +381,7 @@ async def test_a_name_with_any_local_address_is_not_called(
 ) -> None:
     network.answers["mixed.example"] = [addresses]
     hook = await subscribe(client, admin, f"http://mixed.example:{receiver.port}/hook")
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings) == 1
 
@@ -455,7 +447,7 @@ async def test_tls_is_verified_against_the_name_at_the_checked_address(
     network.answers[name] = [[PUBLIC_ADDRESS]]
     network.routes[PUBLIC_ADDRESS] = "127.0.0.1"
     hook = await subscribe(client, admin, f"https://{name}:{tls_receiver.port}/hook")
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await dispatch(pool, clock, settings)
     assert await send_due(pool, clock, settings) == 1
 

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 
 import asyncpg
-import httpx
 import msgspec
 import pytest
 
@@ -17,13 +16,13 @@ from tests.events import (
     ALL_EVENT_TYPES,
     Headers,
     Receiver,
-    acted,
     deliveries_of,
     receiving,
     subscribe,
     worker_round,
 )
 from tests.factories import Client, Json
+from tests.helpers import fields, problem, publish, withdraw
 
 HOOKS = "/admin/v1/webhooks"
 
@@ -31,17 +30,6 @@ HOOKS = "/admin/v1/webhooks"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, webhook_allow_private=True)
-
-
-def problem(response: httpx.Response, status: int) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: Json = response.json()
-    return body
-
-
-def fields(body: Json) -> list[str]:
-    return [error["field"] for error in body.get("errors", [])]
 
 
 async def log(client: Client, admin: Headers, webhook: Json) -> list[Json]:
@@ -186,7 +174,7 @@ async def test_delete(
 ) -> None:
     async with receiving("fail") as failing:
         hook = await subscribe(client, admin, failing.url)
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await worker_round(pool, clock, settings)
         assert len(failing.requests) == 1
         assert [d["status"] for d in await deliveries_of(db, hook["id"])] == ["pending"]
@@ -232,9 +220,9 @@ async def test_only_the_subscribed_event_types_are_delivered(
     interview: Json,
 ) -> None:
     await subscribe(client, admin, receiver.url, ["interview.withdrawn"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     assert await worker_round(pool, clock, settings) == 1
     assert [r.headers["colloquy-event-type"] for r in receiver.requests] == ["interview.withdrawn"]
 
@@ -255,7 +243,7 @@ async def test_an_inactive_webhook_gets_nothing(
     assert paused.status_code == 200, paused.text
     assert paused.json()["active"] is False
 
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     assert await worker_round(pool, clock, settings) == 0
     assert receiver.requests == []
     assert await log(client, admin, hook) == []
@@ -263,7 +251,7 @@ async def test_an_inactive_webhook_gets_nothing(
     resumed = await client.patch(f"{HOOKS}/{hook['id']}", json={"active": True}, headers=admin)
     assert resumed.json()["active"] is True
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     assert await worker_round(pool, clock, settings) == 1
     assert [r.headers["colloquy-event-type"] for r in receiver.requests] == ["interview.withdrawn"]
     assert await db.fetchval("SELECT count(*) FROM deliveries") == 1
@@ -281,7 +269,7 @@ async def test_pausing_a_webhook_stops_its_retries(
     """A paused subscription is called no more, not even for deliveries already failing."""
     async with receiving("fail") as failing:
         hook = await subscribe(client, admin, failing.url)
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await worker_round(pool, clock, settings)
         assert len(failing.requests) == 1
 
@@ -306,7 +294,7 @@ async def test_retries_go_to_the_url_the_webhook_has_now(
     at the old address for 34 hours."""
     async with receiving("fail") as old, receiving() as new:
         hook = await subscribe(client, admin, old.url, ["interview.published"])
-        await acted(client, editor, interview, "publish")
+        await publish(client, editor, interview)
         await worker_round(pool, clock, settings)
         assert len(old.requests) == 1
 
@@ -329,7 +317,7 @@ async def test_the_delivery_log_and_redelivery(
     interview: Json,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     receiver.mode = "fail"
     first_try = clock.now()
     await worker_round(pool, clock, settings)
@@ -387,7 +375,7 @@ async def test_a_failed_delivery_can_be_redelivered(
     interview: Json,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url, ["interview.published"])
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await worker_round(pool, clock, settings)
     [delivery] = await deliveries_of(db, hook["id"])
     # As if every attempt had failed (test_faults gets there the long way).
@@ -415,10 +403,10 @@ async def test_the_log_is_newest_first_and_limited(
     interview: Json,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     await worker_round(pool, clock, settings)
     clock.advance(minutes=1)
-    await acted(client, editor, interview, "withdraw")
+    await withdraw(client, editor, interview)
     await worker_round(pool, clock, settings)
 
     entries = await log(client, admin, hook)

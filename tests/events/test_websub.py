@@ -14,7 +14,6 @@ from tests.conftest import MovableClock
 from tests.events import (
     Headers,
     Receiver,
-    acted,
     attempts_of,
     dispatch,
     receiving,
@@ -22,6 +21,7 @@ from tests.events import (
     worker_round,
 )
 from tests.factories import Client, Json
+from tests.helpers import publish, schedule, unschedule, withdraw
 
 FEED_ENDINGS = ("rss", "atom", "json")
 
@@ -74,7 +74,7 @@ async def test_a_publication_pings_the_hub_for_every_feed_it_changes(
     series: Json,
     interview: Json,
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     assert await dispatch(pool, clock, settings) == 1
     assert await send_due(pool, clock, settings) == 12
     await hub.wait_for(12)
@@ -104,10 +104,10 @@ async def test_a_scheduled_interview_pings_only_at_its_time(
     series: Json,
     interview: Json,
 ) -> None:
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=30))
+    await schedule(client, editor, interview, clock.now() + timedelta(minutes=30))
     assert await worker_round(pool, clock, settings) == 0
     clock.advance(minutes=10)
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=30))
+    await schedule(client, editor, interview, clock.now() + timedelta(minutes=30))
     assert await worker_round(pool, clock, settings) == 0
     clock.advance(minutes=29)
     assert await worker_round(pool, clock, settings) == 0
@@ -127,8 +127,8 @@ async def test_unscheduling_pings_nothing(
     hub: Receiver,
     interview: Json,
 ) -> None:
-    await acted(client, editor, interview, "schedule", clock.now() + timedelta(minutes=30))
-    await acted(client, editor, interview, "unschedule")
+    await schedule(client, editor, interview, clock.now() + timedelta(minutes=30))
+    await unschedule(client, editor, interview)
     clock.advance(hours=1)
     assert await worker_round(pool, clock, settings) == 0
     assert hub.requests == []
@@ -146,7 +146,7 @@ async def test_an_edit_or_withdrawal_of_a_public_interview_pings_again(
     interview: Json,
     change: str,
 ) -> None:
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     assert await worker_round(pool, clock, settings) == 12
     hub.requests.clear()
     clock.advance(minutes=5)
@@ -156,7 +156,7 @@ async def test_an_edit_or_withdrawal_of_a_public_interview_pings_again(
         )
         assert response.status_code == 200, response.text
     else:
-        await acted(client, editor, interview, "withdraw")
+        await withdraw(client, editor, interview)
     assert await worker_round(pool, clock, settings) == 12
     assert pinged_topics(hub) == expected_topics(settings, interview, series)
 
@@ -173,7 +173,7 @@ async def test_a_failing_hub_is_retried(
     interview: Json,
 ) -> None:
     hub.mode = "fail"
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     assert await worker_round(pool, clock, settings) == 12
     rows = await db.fetch("SELECT id, status, next_attempt_at FROM deliveries")
     assert {(r["status"], r["next_attempt_at"] - clock.now()) for r in rows} == {
@@ -201,7 +201,7 @@ async def test_without_a_hub_there_are_no_pings(
     interview: Json,
 ) -> None:
     no_hub = msgspec.structs.replace(settings, websub_hub=None)
-    await acted(client, editor, interview, "publish")
+    await publish(client, editor, interview)
     assert await worker_round(pool, clock, no_hub) == 0
     assert await db.fetchval("SELECT count(*) FROM deliveries") == 0
     assert hub.requests == []
