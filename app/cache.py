@@ -44,6 +44,7 @@ from litestar import Litestar
 from app.clock import Clock
 from app.content.queries import select_next_change
 from app.errors import DATABASE_UNAVAILABLE, PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem
+from app.telemetry import Telemetry
 
 CHANNEL = "colloquy_content"
 PREFIXES = ("/content/", "/feeds/")
@@ -135,6 +136,7 @@ class Entry(msgspec.Struct):
     last_modified: datetime
     variants: dict[str, Variant]  # content coding -> variant
     size: int  # bytes it takes, roughly: see _size
+    route: str | None  # the template of the route that rendered it, for logs and metrics
 
 
 def _size(key: str, variants: dict[str, Variant]) -> int:
@@ -251,9 +253,20 @@ class PublicCache:
         # digest of key -> (body hash, first time this instance served that body): Last-Modified.
         # Keyed by a digest so that a bound on the number of records bounds their bytes too.
         self.first_seen: OrderedDict[bytes, tuple[str, datetime]] = OrderedDict()
+        self.telemetry: Telemetry = app.state.telemetry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(PREFIXES):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)  # type: ignore[arg-type]
+            return
+        observation = self.telemetry.start(scope, send)
+        try:
+            await self._serve(scope, receive, observation.send)
+        finally:
+            self.telemetry.finish(scope, observation)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not scope["path"].startswith(PREFIXES):
             await self._pass(scope, receive, send)
             return
         if scope["method"] not in ("GET", "HEAD"):
@@ -264,10 +277,12 @@ class PublicCache:
         entry = self.entries.get(key)
         if entry is not None and self._fresh(entry, now):
             self.hits += 1
+            scope["colloquy.cache"], scope["path_template"] = "hit", entry.route
             self.entries.move_to_end(key)
             await self._answer(scope, send, entry, self._cache_control(entry, now))
             return
         self.misses += 1
+        scope["colloquy.cache"] = "miss"
         try:
             rendered = await self._render(scope, receive, key, now)
         except DATABASE_UNAVAILABLE:
@@ -275,6 +290,7 @@ class PublicCache:
         if isinstance(rendered, Entry):
             await self._answer(scope, send, rendered, self._cache_control(rendered, now))
         elif rendered[0]["status"] == 503 and entry is not None and self._good(entry):
+            scope["colloquy.cache"], scope["path_template"] = "stale", entry.route
             self.entries.move_to_end(key)
             await self._answer(scope, send, entry, STALE_CACHE_CONTROL)
         else:
@@ -322,7 +338,9 @@ class PublicCache:
         async def capture(message: Message) -> None:
             messages.append(message)
 
-        await self.app({**scope, "method": "GET"}, receive, capture)  # type: ignore[arg-type]
+        rendering = {**scope, "method": "GET"}
+        await self.app(rendering, receive, capture)  # type: ignore[arg-type]
+        route = scope["path_template"] = rendering.get("path_template")
         start = messages[0]
         if start["status"] != 200:
             return messages
@@ -337,7 +355,8 @@ class PublicCache:
             if name.lower() in (b"content-type", b"link")
         ]
         variants = _variants(body, tag, last_modified, headers)
-        entry = Entry(epoch, changes, expires, tag, last_modified, variants, _size(key, variants))
+        size = _size(key, variants)
+        entry = Entry(epoch, changes, expires, tag, last_modified, variants, size, route)
         self._keep(key, entry)
         return entry
 

@@ -37,9 +37,17 @@ async def create_pool(database_url: str, size: int) -> asyncpg.Pool:
 
 
 async def provide_connection(state: State) -> AsyncIterator[asyncpg.Connection]:
-    """One pooled connection for the length of a request."""
-    async with state.pool.acquire() as connection:
+    """One pooled connection for the length of a request; `state.pool_waiting` counts the
+    requests still waiting for theirs (asyncpg does not say), for the metrics."""
+    state.pool_waiting += 1
+    try:
+        connection = await state.pool.acquire()
+    finally:
+        state.pool_waiting -= 1
+    try:
         yield connection
+    finally:
+        await state.pool.release(connection)
 
 
 def alembic_config(database_url: str) -> Config:

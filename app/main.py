@@ -27,12 +27,16 @@ from app.feeds.routes import FeedController
 from app.health import live, ready
 from app.interviews.parts import InterviewPartsController
 from app.interviews.routes import InterviewController
+from app.logs import LineWriter
+from app.logs import configure as configure_logging
+from app.metrics import Counts, get_metrics, sync_process
 from app.people.routes import PeopleController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import UnknownQueryParameters
 from app.series.routes import SeriesController
 from app.settings import Settings
 from app.site import Site
+from app.telemetry import Telemetry
 from app.tokens.routes import TokenController
 from app.webhooks.routes import WebhookController
 
@@ -45,6 +49,9 @@ async def _stop(task: asyncio.Task[None]) -> None:
         await task
 
 
+METRICS_SYNC_SECONDS = 1.0
+
+
 def provide_now(state: State) -> datetime:
     return state.clock.now()  # type: ignore[no-any-return]
 
@@ -55,11 +62,16 @@ def _always(value: object) -> Provide:
 
 
 def create_app(
-    settings: Settings, *, pool: asyncpg.Pool | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    pool: asyncpg.Pool | None = None,
+    clock: Clock | None = None,
+    log: LineWriter | None = None,
 ) -> PublicCache:
     """The service: the public response cache in front of the Litestar app (its `.app`).
 
-    Tests pass their own pool and clock."""
+    Tests pass their own pool and clock; `colloquy serve` passes the line writer that takes
+    the access records (see app/logs.py), tests one of their own or none."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -77,6 +89,9 @@ def create_app(
                 background.append(run_worker(app.state.pool, app.state.clock, settings))
             for work in background:
                 stack.push_async_callback(_stop, asyncio.create_task(work))
+            stack.push_async_callback(_stop, asyncio.create_task(_sync_metrics(app.state)))
+            if log is not None:
+                stack.callback(log.flush)
             yield
 
     views = ViewCounter()
@@ -84,6 +99,7 @@ def create_app(
         route_handlers=[
             live,
             ready,
+            get_metrics,
             SeriesController,
             PeopleController,
             InterviewController,
@@ -111,6 +127,14 @@ def create_app(
                 "site": Site(settings.base_url),
                 "views": views,
                 "proxies": TrustedProxies(settings.trusted_proxies),
+                "metrics_allow": TrustedProxies(settings.metrics_allow),
+                "telemetry": Telemetry(
+                    TrustedProxies(settings.trusted_proxies),
+                    log,
+                    log is not None and log.as_json,
+                ),
+                "counts": Counts(),
+                "pool_waiting": 0,
                 "freshness": Freshness(),
             }
         ),
@@ -127,9 +151,20 @@ def create_app(
             render_plugins=[ScalarRenderPlugin()],
         ),
     )
-    return PublicCache(app)
+    service = PublicCache(app)
+    app.state.cache = service
+    return service
+
+
+async def _sync_metrics(state: State) -> None:
+    """This process's numbers into the metrics every second, so that another process that is
+    asked for /metrics reports them too."""
+    while True:
+        await asyncio.sleep(METRICS_SYNC_SECONDS)
+        sync_process(state.cache, state.counts, state.views)
 
 
 def app_from_environment() -> PublicCache:
     """The app as `colloquy serve` runs it, configured from the environment."""
-    return create_app(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    return create_app(settings, log=configure_logging(settings))

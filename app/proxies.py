@@ -26,20 +26,31 @@ class TrustedProxies:
     def trusts(self, address: Address) -> bool:
         return any(address in network for network in self.networks)
 
-    def client(self, peer: str | None, headers: Iterable[tuple[bytes, bytes]]) -> str:
-        """The client's address as a string: an IPv4 address, an IPv6 /64, or "unknown"."""
+    def trusts_peer(self, peer: str) -> bool:
         address = _address(peer)
-        if address is None:
-            return "unknown"
-        if self.networks and self.trusts(address):
-            for hop in reversed(_forwarded_hops(headers)):
-                hop_address = _address(hop)
-                if hop_address is None:
-                    break  # "unknown" or an obfuscated name: the chain says no more
-                address = hop_address
-                if not self.trusts(address):
-                    break
-        return _client_key(address)
+        return address is not None and self.trusts(address)
+
+    def client(self, peer: str | None, headers: Iterable[tuple[bytes, bytes]]) -> str:
+        """The client as one key: an IPv4 address, an IPv6 /64, or "unknown"."""
+        address = self._resolve(peer, headers)
+        return "unknown" if address is None else _client_key(address)
+
+    def address(self, peer: str | None, headers: Iterable[tuple[bytes, bytes]]) -> str:
+        """The client's own address (for logs), or "unknown"."""
+        return str(self._resolve(peer, headers) or "unknown")
+
+    def _resolve(self, peer: str | None, headers: Iterable[tuple[bytes, bytes]]) -> Address | None:
+        address = _address(peer)
+        if address is None or not (self.networks and self.trusts(address)):
+            return address
+        for hop in reversed(_forwarded_hops(headers)):
+            hop_address = _address(hop)
+            if hop_address is None:
+                break  # "unknown" or an obfuscated name: the chain says no more
+            address = hop_address
+            if not self.trusts(address):
+                break
+        return address
 
 
 def _address(text: str | None) -> Address | None:

@@ -26,6 +26,7 @@ MAX_TRACKED = 100_000
 
 class ViewCounter:
     def __init__(self) -> None:
+        self.flushed_at = time.monotonic()  # when the counts were last all written
         self.pending: dict[tuple[UUID, date], int] = {}
         # (client, interview) -> when its view last counted; oldest first, trimmed to a bound.
         self.seen: OrderedDict[tuple[str, UUID], float] = OrderedDict()
@@ -58,6 +59,7 @@ class ViewCounter:
 
     async def flush(self, pool: asyncpg.Pool) -> None:
         if not self.pending:
+            self.flushed_at = time.monotonic()
             return
         counts, self.pending = self.pending, {}
         try:
@@ -67,6 +69,7 @@ class ViewCounter:
             for key, views in counts.items():  # keep them for the next flush
                 self.pending[key] = self.pending.get(key, 0) + views
             raise
+        self.flushed_at = time.monotonic()
 
     async def run(self, pool: asyncpg.Pool) -> None:
         """Flush every few seconds until cancelled, then once more."""

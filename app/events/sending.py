@@ -53,6 +53,8 @@ FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 30.0
 
 log = logging.getLogger("colloquy.deliveries")
+# Attempts made by this process, by outcome (succeeded, retrying, failed), for the metrics.
+OUTCOMES: Counter[str] = Counter()
 
 
 class Claimed(msgspec.Struct):
@@ -254,11 +256,6 @@ class Sender:
         started = time.monotonic()
         status_code, error, final = await self._attempt(delivery)
         duration_ms = round((time.monotonic() - started) * 1000)
-        if error is not None:
-            where = origin(delivery.target_url)
-            log.info(
-                "delivery %s to %s, attempt %d: %s", delivery.id, where, delivery.attempts, error
-            )
         now = self.clock.now()
         if error is None:
             status, next_attempt = "succeeded", now
@@ -266,6 +263,22 @@ class Sender:
             status, next_attempt = "failed", now
         else:
             status, next_attempt = "pending", now + retry_delay(delivery.attempts)
+        outcome = "retrying" if status == "pending" else status
+        OUTCOMES[outcome] += 1
+        log.info(
+            "delivery attempted",
+            extra={
+                "delivery_id": str(delivery.id),
+                "event_type": delivery.event_type,
+                "target": origin(delivery.target_url),
+                "attempt": delivery.attempts,
+                "status_code": status_code,
+                "duration_ms": duration_ms,
+                "outcome": outcome,
+                "error": error,
+                "next_attempt_at": next_attempt.isoformat() if status == "pending" else None,
+            },
+        )
         self._unrecorded.append(
             Attempt(delivery.id, now, status_code, duration_ms, error, status, next_attempt)
         )

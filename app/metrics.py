@@ -1,0 +1,202 @@
+"""Prometheus metrics, for the whole service however many processes serve it.
+
+`colloquy serve` with several workers sets PROMETHEUS_MULTIPROC_DIR before they start: each
+process then keeps its numbers in a file there and /metrics, answered by any of them, adds up
+every live process's (prometheus_client's multiprocess mode). Counters and histograms are
+summed; gauges of a process (cache size, pool use) are summed over live processes; the view
+flush lag is the worst one; numbers read from the database (outbox lag, backlog, what is due)
+are the latest any process read.
+
+On the hot path a request costs a counter and a histogram update; the cache's own counts are
+copied here once a second and at every scrape (`sync`), not touched per request.
+"""
+
+import os
+import platform
+import time
+from collections import Counter as CounterOf
+from datetime import datetime
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from litestar import Request, Response, get
+from litestar.datastructures import State
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from app.errors import DATABASE_UNAVAILABLE, ProblemError, problems
+from app.events.sending import OUTCOMES
+
+if TYPE_CHECKING:
+    from app.cache import PublicCache
+    from app.content.views import ViewCounter
+
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+# The text format every Prometheus reads (Litestar adds the charset).
+CONTENT_TYPE = "text/plain; version=0.0.4"
+
+REQUESTS = Counter(
+    "colloquy_http_requests", "HTTP requests answered", ["route", "method", "status"]
+)
+LATENCY = Histogram(
+    "colloquy_http_request_duration_seconds",
+    "Time to answer, by route template",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+IN_FLIGHT = Gauge(
+    "colloquy_http_requests_in_flight", "Requests being answered", multiprocess_mode="livesum"
+)
+CACHE_ENTRIES = Gauge(
+    "colloquy_cache_entries", "Public responses held", multiprocess_mode="livesum"
+)
+CACHE_BYTES = Gauge(
+    "colloquy_cache_bytes", "Memory the held responses count for", multiprocess_mode="livesum"
+)
+CACHE_HITS = Counter("colloquy_cache_hits", "Public GETs answered from the cache")
+CACHE_MISSES = Counter("colloquy_cache_misses", "Public GETs rendered")
+CACHE_EVICTIONS = Counter("colloquy_cache_evictions", "Responses dropped to stay in budget")
+EPOCH_BUMPS = Counter("colloquy_cache_epoch_bumps", "Times the cached responses were dropped")
+POOL_SIZE = Gauge("colloquy_db_pool_size", "Open database connections", multiprocess_mode="livesum")
+POOL_IN_USE = Gauge(
+    "colloquy_db_pool_in_use", "Database connections lent out", multiprocess_mode="livesum"
+)
+POOL_WAITING = Gauge(
+    "colloquy_db_pool_waiting", "Requests waiting for a connection", multiprocess_mode="livesum"
+)
+DB_ERRORS = Counter("colloquy_db_errors", "Failed database work, by kind", ["kind"])
+OUTBOX_LAG = Gauge(
+    "colloquy_outbox_lag_seconds",
+    "Age of the oldest due event not yet dispatched (0 when none)",
+    multiprocess_mode="mostrecent",
+)
+WEBHOOK_BACKLOG = Gauge(
+    "colloquy_webhook_backlog",
+    "Webhook deliveries due and not yet sent",
+    multiprocess_mode="mostrecent",
+)
+DELIVERIES = Counter(
+    "colloquy_webhook_deliveries", "Webhook delivery attempts, by outcome", ["outcome"]
+)
+VIEW_FLUSH_LAG = Gauge(
+    "colloquy_view_flush_lag_seconds",
+    "Seconds since views were last written to the database",
+    multiprocess_mode="livemax",
+)
+SCHEDULED_NEXT_HOUR = Gauge(
+    "colloquy_scheduled_next_hour",
+    "Interviews scheduled to appear within the next hour",
+    multiprocess_mode="mostrecent",
+)
+BUILD = Gauge(
+    "colloquy_build_info", "Colloquy's version and Python's", ["version", "python"],
+    multiprocess_mode="max",
+)  # fmt: skip
+BUILD.labels(version("colloquy"), platform.python_version()).set(1)
+
+
+class RequestMetrics:
+    """Counter and histogram children looked up once per route, method and status."""
+
+    def __init__(self) -> None:
+        self.counted: dict[tuple[str, str, int], Counter] = {}
+        self.timed: dict[str, Histogram] = {}
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method, status)
+        counted = self.counted.get(key)
+        if counted is None:
+            counted = self.counted[key] = REQUESTS.labels(route, method, str(status))
+        counted.inc()
+        timed = self.timed.get(route)
+        if timed is None:
+            timed = self.timed[route] = LATENCY.labels(route)
+        timed.observe(seconds)
+
+
+class Counts:
+    """What the cache and the delivery sender counted by the last sync: each sync adds what
+    they counted since to the counters."""
+
+    def __init__(self) -> None:
+        self.hits = self.misses = self.evictions = self.bumps = 0
+        self.outcomes: CounterOf[str] = CounterOf()
+
+    def sync(self, cache: "PublicCache") -> None:
+        CACHE_ENTRIES.set(len(cache.entries))
+        CACHE_BYTES.set(cache.bytes)
+        CACHE_HITS.inc(cache.hits - self.hits)
+        CACHE_MISSES.inc(cache.misses - self.misses)
+        CACHE_EVICTIONS.inc(cache.evictions - self.evictions)
+        EPOCH_BUMPS.inc(cache.freshness.epoch - self.bumps)
+        self.hits, self.misses = cache.hits, cache.misses
+        self.evictions, self.bumps = cache.evictions, cache.freshness.epoch
+        for outcome, count in list(OUTCOMES.items()):
+            DELIVERIES.labels(outcome).inc(count - self.outcomes[outcome])
+            self.outcomes[outcome] = count
+
+
+def sync_process(cache: "PublicCache", counts: Counts, views: "ViewCounter") -> None:
+    """This process's numbers into the metrics."""
+    counts.sync(cache)
+    pool: asyncpg.Pool | None = cache.state.pool
+    if pool is not None:
+        POOL_SIZE.set(pool.get_size())
+        POOL_IN_USE.set(pool.get_size() - pool.get_idle_size())
+    POOL_WAITING.set(cache.state.pool_waiting)
+    VIEW_FLUSH_LAG.set(time.monotonic() - views.flushed_at)
+
+
+async def read_database(db: asyncpg.Connection, now: datetime) -> None:
+    """The service-wide numbers that live in the database."""
+    row = await db.fetchrow(
+        """
+        SELECT (SELECT coalesce(extract(epoch FROM $1 - min(due_at)), 0)
+                  FROM events WHERE dispatched_at IS NULL AND due_at <= $1) AS outbox_lag,
+               (SELECT count(*) FROM deliveries
+                 WHERE status = 'pending' AND next_attempt_at <= $1) AS backlog,
+               (SELECT count(*) FROM events
+                 WHERE type = 'interview.published' AND dispatched_at IS NULL
+                   AND due_at > $1 AND due_at <= $1 + interval '1 hour') AS scheduled_next_hour
+        """,
+        now,
+    )
+    OUTBOX_LAG.set(max(0.0, float(row["outbox_lag"])))
+    WEBHOOK_BACKLOG.set(row["backlog"])
+    SCHEDULED_NEXT_HOUR.set(row["scheduled_next_hour"])
+
+
+def exposition() -> bytes:
+    if not MULTIPROCESS:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
+
+
+@get(
+    "/metrics",
+    tags=["operations"],
+    media_type=CONTENT_TYPE,
+    responses=problems(403),
+)
+async def get_metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
+    """Prometheus metrics of the whole service, for addresses in COLLOQUY_METRICS_ALLOW."""
+    peer = request.client.host if request.client else ""
+    if not state.metrics_allow.trusts_peer(peer):
+        raise ProblemError(403, "metrics are only for addresses in COLLOQUY_METRICS_ALLOW")
+    sync_process(state.cache, state.counts, state.views)
+    try:
+        async with state.pool.acquire(timeout=2) as db:
+            await read_database(db, state.clock.now())
+    except (*DATABASE_UNAVAILABLE, TimeoutError):
+        DB_ERRORS.labels("unavailable").inc()  # the rest is still worth a scrape
+    return Response(exposition(), media_type=CONTENT_TYPE)

@@ -1,0 +1,111 @@
+"""What each request leaves behind: an id, an access record and the request metrics.
+
+The id comes from `X-Request-Id` when the peer is a trusted proxy (and the id is sane), else it
+is made here; it is sent back in `X-Request-Id` and is on every log record made while serving.
+The access record names the route by its template (`/content/v1/interviews/{slug}`), so
+that metrics and searches group requests, and never carries a token's secret: a `token=` query
+value is replaced by `…`.
+"""
+
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.logs import LineWriter, json_line, request_id, text_line, timestamp
+from app.metrics import IN_FLIGHT, RequestMetrics
+from app.proxies import TrustedProxies
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+
+# What a request id from a proxy may look like: no spaces, quotes or control characters to
+# forge a log line with, and not long.
+_SANE_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
+_TOKEN_VALUE = re.compile(r"(?<=token=)[^&]*")
+UNMATCHED = "unmatched"  # the route of a request no route took: one metrics label for all
+
+
+class Observation:
+    """One request being answered: wraps its `send` to see the status and the bytes."""
+
+    __slots__ = ("bytes", "id", "send", "started", "status", "telemetry")
+
+    def __init__(self, telemetry: "Telemetry", scope: Scope, send: Send) -> None:
+        self.telemetry = telemetry
+        self.started = time.perf_counter()
+        self.id = telemetry.request_id(scope)
+        self.status = 0
+        self.bytes = 0
+        header = (b"x-request-id", self.id.encode())
+
+        async def observed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            elif message["type"] == "http.response.body":
+                self.bytes += len(message.get("body", b""))
+            await send(message)
+
+        self.send = observed
+
+
+class Telemetry:
+    def __init__(self, proxies: TrustedProxies, writer: LineWriter | None, as_json: bool) -> None:
+        self.proxies = proxies
+        self.writer = writer
+        self.encode = json_line if as_json else text_line
+        self.metrics = RequestMetrics()
+
+    def start(self, scope: Scope, send: Send) -> Observation:
+        observation = Observation(self, scope, send)
+        request_id.set(observation.id)
+        IN_FLIGHT.inc()
+        return observation
+
+    def finish(self, scope: Scope, observation: Observation) -> None:
+        IN_FLIGHT.dec()
+        seconds = time.perf_counter() - observation.started
+        route = scope.get("path_template") or UNMATCHED
+        self.metrics.observe(route, scope["method"], observation.status, seconds)
+        if self.writer is not None:
+            self.writer.write(self.encode(self._record(scope, observation, route, seconds)))
+
+    def request_id(self, scope: Scope) -> str:
+        peer = scope.get("client")
+        if self.proxies.networks and peer and self.proxies.trusts_peer(peer[0]):
+            for name, value in scope["headers"]:
+                if name == b"x-request-id" and _SANE_ID.fullmatch(value):
+                    return bytes(value).decode()
+        return secrets.token_hex(8)
+
+    def _record(
+        self, scope: Scope, observation: Observation, route: str, seconds: float
+    ) -> dict[str, Any]:
+        peer = scope.get("client")
+        user_agent = None
+        for name, value in scope["headers"]:
+            if name == b"user-agent":
+                user_agent = value.decode("latin-1")
+        query = scope["query_string"].decode("latin-1")
+        actor = (scope.get("state") or {}).get("actor")
+        return {
+            "ts": timestamp(),
+            "level": "info",
+            "logger": "colloquy.access",
+            "message": "request",
+            "request_id": observation.id,
+            "method": scope["method"],
+            "route": route,
+            "path": scope["path"],
+            "query": _TOKEN_VALUE.sub("…", query) if query else None,
+            "status": observation.status,
+            "bytes": observation.bytes,
+            "duration_ms": round(seconds * 1000, 3),
+            "cache": scope.get("colloquy.cache"),
+            "client": self.proxies.address(peer[0] if peer else None, scope["headers"]),
+            "user_agent": user_agent,
+            "token_id": str(actor.token_id) if actor is not None else None,
+        }
