@@ -2,10 +2,9 @@
 
 from typing import Any
 
-import httpx
-
 from app.demo import ANSWER
 from tests.factories import Client, Json, created, make_interview, make_person, make_series
+from tests.helpers import publish
 
 BASE = "https://news.example"
 CONTENT = "/content/v1"
@@ -27,36 +26,6 @@ def slugs(cards: list[Json]) -> list[str]:
 async def listed(client: Client, **params: Any) -> list[str]:
     """Slugs of /content/v1/interviews with these filters (one page of up to 50)."""
     return slugs((await get_json(client, f"{CONTENT}/interviews", limit=50, **params))["items"])
-
-
-def problem(response: httpx.Response, status: int) -> Json:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: Json = response.json()
-    assert body["status"] == status
-    return body
-
-
-async def act(client: Client, editor: Headers, interview: Json, action: str, **body: Any) -> Json:
-    """Apply a lifecycle action (publish, schedule, withdraw, unschedule) as an editor."""
-    response = await client.post(
-        f"/admin/v1/interviews/{interview['id']}/{action}", json=body or None, headers=editor
-    )
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
-async def publish(client: Client, editor: Headers, interview: Json) -> Json:
-    return await act(client, editor, interview, "publish")
-
-
-async def schedule(client: Client, editor: Headers, interview: Json, publish_at: str) -> Json:
-    return await act(client, editor, interview, "schedule", publish_at=publish_at, confirm=True)
-
-
-async def withdraw(client: Client, editor: Headers, interview: Json) -> Json:
-    return await act(client, editor, interview, "withdraw")
 
 
 async def set_teaser(

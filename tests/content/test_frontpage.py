@@ -13,15 +13,12 @@ from tests.content import (
     Headers,
     World,
     get_json,
-    problem,
-    publish,
-    schedule,
     set_teaser,
     slugs,
     thursday_interview,
-    withdraw,
 )
 from tests.factories import Client, Json
+from tests.helpers import problem, publish, schedule, withdraw
 
 FRONTPAGE = f"{CONTENT}/frontpage"
 CHOICE = "/admin/v1/editors-choice"

@@ -13,13 +13,10 @@ from tests.content import (
     World,
     get_json,
     listed,
-    problem,
-    publish,
-    schedule,
     slugs,
-    withdraw,
 )
 from tests.factories import Client, Json
+from tests.helpers import problem, publish, schedule, withdraw
 
 
 async def archive(client: Client, editor: Headers, clock: MovableClock) -> dict[str, Json]:

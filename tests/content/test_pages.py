@@ -9,14 +9,11 @@ from tests.content import (
     World,
     add_quote,
     get_json,
-    problem,
-    publish,
-    schedule,
     slugs,
     thursday_interview,
-    withdraw,
 )
 from tests.factories import Client, Json
+from tests.helpers import problem, publish, schedule, withdraw
 
 SLUG = "thursday-interview-murad-muradov"
 

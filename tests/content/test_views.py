@@ -21,12 +21,10 @@ from tests.content import (
     Headers,
     World,
     get_json,
-    problem,
-    schedule,
     slugs,
-    withdraw,
 )
 from tests.factories import Client, Json
+from tests.helpers import problem, schedule, withdraw
 
 
 class FakeMonotonic:

@@ -7,12 +7,10 @@ from tests.content import (
     World,
     get_json,
     listed,
-    problem,
-    schedule,
     slugs,
-    withdraw,
 )
 from tests.factories import Client, Json
+from tests.helpers import problem, schedule, withdraw
 
 
 async def everywhere(client: Client, world: World) -> dict[str, list[str]]:
