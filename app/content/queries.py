@@ -284,32 +284,47 @@ async def select_next_change(db: asyncpg.Connection, now: datetime) -> datetime 
     return value
 
 
-async def select_public_series(db: asyncpg.Connection) -> list[Any]:
+class PublicSeries(msgspec.Struct, kw_only=True):
+    slug: str
+    title: str
+    description: str
+    status: str
+
+
+async def select_public_series(db: asyncpg.Connection) -> list[PublicSeries]:
     """Series that are not ended."""
-    return list(
-        await db.fetch(
-            """
-            SELECT slug, title, description, status FROM series
-             WHERE status <> 'ended'
-             ORDER BY title, slug
-            """
-        )
+    rows = await db.fetch(
+        """
+        SELECT slug, title, description, status FROM series
+         WHERE status <> 'ended'
+         ORDER BY title, slug
+        """
     )
+    return [msgspec.convert(row, PublicSeries, from_attributes=True) for row in rows]
 
 
-async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> asyncpg.Record | None:
+async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> PublicSeries | None:
     """A series whatever its status: an ended one keeps its page and feeds."""
-    row: asyncpg.Record | None = await db.fetchrow(
+    row = await db.fetchrow(
         "SELECT slug, title, description, status FROM series WHERE slug = $1", slug
     )
-    return row
+    return None if row is None else msgspec.convert(row, PublicSeries, from_attributes=True)
+
+
+class PublicPerson(msgspec.Struct, kw_only=True):
+    slug: str
+    name: str
+    headline: str
+    bio: str
+    affiliation: str
+    image: Image | None
 
 
 async def select_public_person(
     db: asyncpg.Connection, now: datetime, slug: str
-) -> asyncpg.Record | None:
+) -> PublicPerson | None:
     """A person who takes part in a public interview; nobody else is shown to the public."""
-    row: asyncpg.Record | None = await db.fetchrow(
+    row = await db.fetchrow(
         f"""
         SELECT p.slug, p.name, p.headline, p.bio, p.affiliation, p.image FROM people p
          WHERE p.slug = $2
@@ -319,7 +334,7 @@ async def select_public_person(
         """,
         now, slug,
     )  # fmt: skip
-    return row
+    return None if row is None else msgspec.convert(row, PublicPerson, from_attributes=True)
 
 
 async def select_public_interview_id(

@@ -1,7 +1,8 @@
 """The public Content API: what the site's frontend builds its pages from."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
@@ -58,6 +59,42 @@ def _page_key(row: PublicRow) -> tuple[datetime, UUID]:
     return (row.published_at, row.id)
 
 
+async def _latest(db: Db, now: datetime, size: int) -> list[PublicRow]:
+    return await select_public_page(db, now, PublicFilter(), None, size)
+
+
+async def _popular(db: Db, now: datetime, size: int) -> list[PublicRow]:
+    since = (now - timedelta(days=POPULAR_DAYS - 1)).date()
+    return await select_popular(db, now, since, size)
+
+
+# The front page's sections of cards, by name: each with its title and how its interviews are
+# found. "series" is not here: it is one section per active series (`_sections`).
+CARD_SECTIONS: dict[str, tuple[str, Callable[[Db, datetime, int], Awaitable[list[PublicRow]]]]] = {
+    "latest": ("Latest", _latest),
+    "editors-choice": ("Editor's choice", select_editors_choice),
+    "popular": ("Popular", _popular),
+}
+
+
+async def _sections(db: Db, now: datetime, name: str, size: int, site: Site) -> list[Section]:
+    """The section `name` of the front page; for "series", one section per active series."""
+    if name != "series":
+        title, find = CARD_SECTIONS[name]
+        items = [card(row, site) for row in await find(db, now, size)]
+        return [Section(name=name, title=title, items=items)]
+    latest = await select_latest_by_series(db, now, size)
+    return [
+        Section(
+            name=f"series/{series.slug}",
+            title=series.title,
+            items=[card(row, site) for row in latest if row.series_slug == series.slug],
+        )
+        for series in await select_public_series(db)
+        if series.status == "active"
+    ]
+
+
 async def public_interview(db: Db, now: datetime, slug: str) -> PublicRow:
     """The public interview with this slug; 410 if it was withdrawn, else 404."""
     row = await select_public_interview(db, now, slug)
@@ -82,43 +119,9 @@ class ContentController(Controller):
         size: Size = 6,
     ) -> Frontpage:
         """Front-page sections of excerpt cards: latest, editors' choice, popular, per series."""
-        wanted = sections or ["latest", "editors-choice", "popular", "series"]
         result: list[Section] = []
-        for name in dict.fromkeys(wanted):
-            match name:
-                case "latest":
-                    rows = await select_public_page(db, now, PublicFilter(), None, size)
-                    result.append(
-                        Section(name="latest", title="Latest", items=[card(r, site) for r in rows])
-                    )
-                case "editors-choice":
-                    rows = await select_editors_choice(db, now, size)
-                    result.append(
-                        Section(
-                            name="editors-choice",
-                            title="Editor's choice",
-                            items=[card(r, site) for r in rows],
-                        )
-                    )
-                case "popular":
-                    since = (now - timedelta(days=POPULAR_DAYS - 1)).date()
-                    rows = await select_popular(db, now, since, size)
-                    result.append(
-                        Section(
-                            name="popular", title="Popular", items=[card(r, site) for r in rows]
-                        )
-                    )
-                case "series":
-                    latest = await select_latest_by_series(db, now, size)
-                    for series in await select_public_series(db):
-                        if series["status"] != "active":
-                            continue
-                        items = [card(r, site) for r in latest if r.series_slug == series["slug"]]
-                        result.append(
-                            Section(
-                                name=f"series/{series['slug']}", title=series["title"], items=items
-                            )
-                        )
+        for name in dict.fromkeys(sections or get_args(SectionName)):
+            result += await _sections(db, now, name, size, site)
         return Frontpage(sections=result, feeds=site.feeds())
 
     @get("/series")
@@ -126,7 +129,7 @@ class ContentController(Controller):
         """Series that are running or paused."""
         return SeriesList(
             items=[
-                SeriesRef(slug=s["slug"], title=s["title"], url=site.series(s["slug"]))
+                SeriesRef(slug=s.slug, title=s.title, url=site.series(s.slug))
                 for s in await select_public_series(db)
             ]
         )
@@ -151,9 +154,9 @@ class ContentController(Controller):
         items, next_cursor = split_page(rows, limit, _page_key)
         return SeriesPage(
             slug=slug,
-            title=series["title"],
-            description=series["description"],
-            status=series["status"],
+            title=series.title,
+            description=series.description,
+            status=series.status,
             url=site.series(slug),
             interviews=[card(r, site) for r in items],
             next_cursor=next_cursor,
@@ -180,11 +183,11 @@ class ContentController(Controller):
         items, next_cursor = split_page(rows, limit, _page_key)
         return PersonPage(
             slug=slug,
-            name=person["name"],
-            headline=person["headline"],
-            bio=person["bio"],
-            affiliation=person["affiliation"],
-            image=person["image"],
+            name=person.name,
+            headline=person.headline,
+            bio=person.bio,
+            affiliation=person.affiliation,
+            image=person.image,
             url=site.person(slug),
             interviews=[card(r, site) for r in items],
             next_cursor=next_cursor,

@@ -161,10 +161,10 @@ class FeedController(Controller):
         if series is None:
             raise not_found("series")
         site: Site = state.site
-        title = f"{series['title']} – {state.settings.site_title}"
+        title = f"{series.title} – {state.settings.site_title}"
         return await _render(
             db, now, state, f"series/{slug}", ending, cursor, PublicFilter(series_slug=slug),
-            title, series["description"] or title, site.series(slug),
+            title, series.description or title, site.series(slug),
         )  # fmt: skip
 
     @get("/people/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
@@ -182,8 +182,8 @@ class FeedController(Controller):
         if person is None:
             raise not_found("person")
         site: Site = state.site
-        title = f"{person['name']} – {state.settings.site_title}"
+        title = f"{person.name} – {state.settings.site_title}"
         return await _render(
             db, now, state, f"people/{slug}", ending, cursor, PublicFilter(person_slug=slug),
-            title, f"Interviews with {person['name']}", site.person(slug),
+            title, f"Interviews with {person.name}", site.person(slug),
         )  # fmt: skip
