@@ -25,24 +25,6 @@ MEDIA_TYPES = {
 FORMATS = tuple(MEDIA_TYPES)
 
 
-async def publish(client: Client, headers: dict[str, str], interview: Json) -> Json:
-    response = await client.post(f"/admin/v1/interviews/{interview['id']}/publish", headers=headers)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
-async def schedule(client: Client, headers: dict[str, str], interview: Json, at: str) -> Json:
-    response = await client.post(
-        f"/admin/v1/interviews/{interview['id']}/schedule",
-        json={"publish_at": at, "confirm": True},
-        headers=headers,
-    )
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
 async def get_feed(client: Client, path: str) -> httpx.Response:
     """GET a feed (a path, or one of the feed's own absolute URLs) and check its media type."""
     if path.startswith(BASE):

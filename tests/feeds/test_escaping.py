@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.factories import Client, Json, make_interview, make_person, make_series
-from tests.feeds import NS, get_feed, parsed, publish, xml
+from tests.feeds import NS, get_feed, parsed, xml
+from tests.helpers import publish
 
 QUOTED_HTML = "<img src=x onerror=alert(1)>"
 

@@ -12,19 +12,8 @@ import pytest
 
 from tests.conftest import MovableClock
 from tests.factories import Client, Json, make_interview, make_person, make_series
-from tests.feeds import (
-    BASE,
-    FORMATS,
-    NS,
-    feed_links,
-    get_feed,
-    item_ids,
-    parsed,
-    publish,
-    schedule,
-    urn,
-    xml,
-)
+from tests.feeds import BASE, FORMATS, NS, feed_links, get_feed, item_ids, parsed, urn, xml
+from tests.helpers import publish, schedule
 
 TEASER = "We start the series with Murad Muradov, who leads a think tank in Baku."
 IMAGE = {

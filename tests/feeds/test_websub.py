@@ -9,7 +9,8 @@ import pytest
 from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.factories import Client, make_interview, make_person, make_series
-from tests.feeds import BASE, FORMATS, feed_links, get_feed, parsed, publish
+from tests.feeds import BASE, FORMATS, feed_links, get_feed, parsed
+from tests.helpers import publish
 
 HUB = "https://hub.example/"
 
