@@ -11,7 +11,8 @@ import pytest
 from app.auth import Role
 from app.calendar.ics import Event, calendar, escape, fold
 from tests.conftest import MovableClock, bearer
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Json, make_interview, make_series
+from tests.helpers import acted
 
 CALENDAR = "/admin/v1/calendar.ics"
 Headers = dict[str, str]
@@ -44,28 +45,6 @@ def slot_uid(series: Json, stamp: str) -> str:
     return f"slot-{series['id']}-{stamp}@colloquy"
 
 
-async def act(client: Client, editor: Headers, item: Json, action: str, **body: Any) -> Json:
-    response = await client.post(
-        f"/admin/v1/interviews/{item['id']}/{action}", json=body or None, headers=editor
-    )
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
-
-
-@pytest.fixture
-async def people(client: Client, editor: Headers) -> tuple[Json, Json]:
-    return (
-        await make_person(client, editor, "Lauri Nikulainen"),
-        await make_person(client, editor, "Murad Muradov"),
-    )
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)  # Thursdays 10:00 Brussels
-
-
 async def interview(client: Client, editor: Headers, series: Json, people: Any, title: str) -> Json:
     return await make_interview(client, editor, series, *people, title=title)
 
@@ -74,13 +53,13 @@ async def test_the_calendar_opens_in_an_icalendar_parser(
     client: Client, editor: Headers, series: Json, people: Any
 ) -> None:
     scheduled = await interview(client, editor, series, people, "Scheduled")
-    await act(client, editor, scheduled, "schedule", publish_at="2026-12-03T10:00:00+01:00")
+    await acted(client, editor, scheduled, "schedule", publish_at="2026-12-03T10:00:00+01:00")
     published = await interview(client, editor, series, people, "Published")
-    await act(client, editor, published, "publish")
+    await acted(client, editor, published, "publish")
     await interview(client, editor, series, people, "Draft")
     withdrawn = await interview(client, editor, series, people, "Withdrawn")
-    await act(client, editor, withdrawn, "publish")
-    await act(client, editor, withdrawn, "withdraw")
+    await acted(client, editor, withdrawn, "publish")
+    await acted(client, editor, withdrawn, "withdraw")
 
     response = await fetch(client, editor)
     assert response.headers["cache-control"] == "private, no-cache"
@@ -132,7 +111,7 @@ async def test_lines_are_crlf_utc_and_folded_at_75_octets(
     title = "Ж" + "A long conversation about borders, pipelines; and the sea " * 4
     title = title[:200]
     item = await interview(client, editor, series, people, title)
-    await act(client, editor, item, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, item, "schedule", publish_at="2026-12-03T09:00:00Z")
 
     raw = (await fetch(client, editor)).content
     assert raw.endswith(b"END:VCALENDAR\r\n")
@@ -153,7 +132,7 @@ async def test_lines_are_crlf_utc_and_folded_at_75_octets(
 async def test_text_is_escaped(client: Client, editor: Headers, people: Any) -> None:
     series = await make_series(client, editor, title="Kyiv, Baku; back\\slash")
     item = await interview(client, editor, series, people, "Q&A; with, commas")
-    await act(client, editor, item, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, item, "schedule", publish_at="2026-12-03T09:00:00Z")
 
     response = await fetch(client, editor, series=series["slug"])
     assert b"SUMMARY:Q&A\\; with\\, commas\r\n" in response.content
@@ -171,9 +150,9 @@ async def test_text_is_escaped(client: Client, editor: Headers, people: Any) -> 
 async def test_one_series_only(client: Client, editor: Headers, series: Json, people: Any) -> None:
     other = await make_series(client, editor, title="Monthly Conversation", cadence=None)
     theirs = await interview(client, editor, other, people, "Theirs")
-    await act(client, editor, theirs, "schedule", publish_at="2026-12-01T17:00:00Z")
+    await acted(client, editor, theirs, "schedule", publish_at="2026-12-01T17:00:00Z")
     ours = await interview(client, editor, series, people, "Ours")
-    await act(client, editor, ours, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, ours, "schedule", publish_at="2026-12-03T09:00:00Z")
 
     parsed = parse(await fetch(client, editor, series=other["slug"]))
     assert str(parsed["X-WR-CALNAME"]) == "Colloquy: Monthly Conversation"
@@ -196,10 +175,10 @@ async def test_past_and_paused_are_left_out(
     client: Client, editor: Headers, series: Json, people: Any, clock: MovableClock
 ) -> None:
     old = await interview(client, editor, series, people, "Old")
-    await act(client, editor, old, "publish")
+    await acted(client, editor, old, "publish")
     clock.advance(weeks=8, seconds=1)
     recent = await interview(client, editor, series, people, "Recent")
-    await act(client, editor, recent, "publish")
+    await acted(client, editor, recent, "publish")
     response = await client.patch(
         f"/admin/v1/series/{series['id']}", json={"status": "paused"}, headers=editor
     )

@@ -18,7 +18,8 @@ from app.interviews.slots import resolve_slot
 from app.series.cadence import slots, wall_clock
 from app.series.schemas import Cadence
 from tests.conftest import MovableClock
-from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.factories import Client, Json, make_interview, make_series
+from tests.helpers import acted
 
 # Lifecycle calls made straight from a test act as an editor's token would.
 EDITOR = Actor(UUID(int=1), Role.editor)
@@ -141,30 +142,8 @@ async def test_a_cadence_with_until_in_utc_is_accepted(client: Client, editor: H
 # --- listing slots -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)  # Thursdays 10:00 Brussels, created on one
-
-
-@pytest.fixture
-async def people(client: Client, editor: Headers) -> tuple[Json, Json]:
-    return (
-        await make_person(client, editor, "Lauri Nikulainen"),
-        await make_person(client, editor, "Murad Muradov"),
-    )
-
-
 async def interview(client: Client, editor: Headers, series: Json, people: Any, title: str) -> Json:
     return await make_interview(client, editor, series, *people, title=title)
-
-
-async def act(client: Client, editor: Headers, item: Json, action: str, **body: Any) -> Json:
-    response = await client.post(
-        f"/admin/v1/interviews/{item['id']}/{action}", json=body or None, headers=editor
-    )
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
 
 
 async def list_slots(client: Client, headers: Headers, series: Json, **params: Any) -> Any:
@@ -175,7 +154,7 @@ async def test_slots_from_now_with_the_interview_in_each(
     client: Client, editor: Headers, series: Json, people: Any, db: asyncpg.Connection
 ) -> None:
     booked = await interview(client, editor, series, people, "Booked")
-    await act(client, editor, booked, "schedule", publish_at="2026-12-03T10:00:00+01:00")
+    await acted(client, editor, booked, "schedule", publish_at="2026-12-03T10:00:00+01:00")
     off_cadence = await interview(client, editor, series, people, "Off cadence")
     await db.execute(  # as a confirmed schedule leaves it
         "UPDATE interviews SET status = 'scheduled', publish_at = $2 WHERE id = $1",
@@ -226,7 +205,7 @@ async def test_a_slot_whose_time_has_come_shows_its_interview_published(
     client: Client, editor: Headers, series: Json, people: Any, clock: MovableClock
 ) -> None:
     item = await interview(client, editor, series, people, "Due")
-    await act(client, editor, item, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, item, "schedule", publish_at="2026-12-03T09:00:00Z")
     clock.advance(days=7, seconds=1)
     response = await list_slots(client, editor, series, **{"from": "2026-12-03T09:00:00Z"})
     first_slot = response.json()["items"][0]
@@ -238,12 +217,12 @@ async def test_withdrawn_and_unscheduled_interviews_leave_their_slot(
     client: Client, editor: Headers, series: Json, people: Any, clock: MovableClock
 ) -> None:
     gone = await interview(client, editor, series, people, "Gone")
-    await act(client, editor, gone, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, gone, "schedule", publish_at="2026-12-03T09:00:00Z")
     back = await interview(client, editor, series, people, "Back to draft")
-    await act(client, editor, back, "schedule", publish_at="2026-12-10T09:00:00Z")
-    await act(client, editor, back, "unschedule")
+    await acted(client, editor, back, "schedule", publish_at="2026-12-10T09:00:00Z")
+    await acted(client, editor, back, "unschedule")
     clock.advance(days=7, seconds=1)
-    await act(client, editor, gone, "withdraw")  # it keeps publish_at, but not the slot
+    await acted(client, editor, gone, "withdraw")  # it keeps publish_at, but not the slot
     response = await list_slots(client, editor, series, **{"from": "2026-12-03T09:00:00Z"})
     assert [s["interview"] for s in response.json()["items"][:2]] == [None, None]
 
@@ -339,11 +318,11 @@ async def test_next_slot_is_the_next_free_one_after_now(
     assert await resolve(db, item, NOW, slot="next") == utc(2026, 12, 3, 9)
 
     other = await interview(client, editor, series, people, "Other")
-    await act(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
     assert await resolve(db, item, NOW, slot="next") == utc(2026, 12, 10, 9)
 
     # Its own slot counts as free.
-    await act(client, editor, item, "schedule", publish_at="2026-12-10T09:00:00Z")
+    await acted(client, editor, item, "schedule", publish_at="2026-12-10T09:00:00Z")
     assert await resolve(db, item, NOW, slot="next") == utc(2026, 12, 10, 9)
 
 
@@ -375,7 +354,7 @@ async def test_a_taken_slot_is_409_unless_confirmed(
 ) -> None:
     item = await interview(client, editor, series, people, "Mine")
     other = await interview(client, editor, series, people, "Theirs")
-    await act(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
 
     problem = await refused(db, item, NOW, publish_at="2026-12-03T10:00:00+01:00")
     assert problem.status == 409
@@ -391,7 +370,7 @@ async def test_a_slot_of_another_series_is_not_taken(
 ) -> None:
     elsewhere = await make_series(client, editor, title="Elsewhere")
     other = await interview(client, editor, elsewhere, people, "Theirs")
-    await act(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
     item = await interview(client, editor, series, people, "Mine")
     assert await resolve(db, item, NOW, slot="next") == utc(2026, 12, 3, 9)
     assert await resolve(db, item, NOW, publish_at="2026-12-03T09:00:00Z") == utc(2026, 12, 3, 9)
@@ -449,7 +428,7 @@ async def test_a_cadence_with_no_slot_left_has_no_next_slot(
     rrule = "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;COUNT=2"
     short = await make_series(client, editor, cadence={"rrule": rrule, "timezone": BRUSSELS})
     other = await interview(client, editor, short, people, "Theirs")
-    await act(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
+    await acted(client, editor, other, "schedule", publish_at="2026-12-03T09:00:00Z")
     item = await interview(client, editor, short, people, "Mine")
     problem = await refused(db, item, NOW, slot="next")
     assert (problem.status, [e.field for e in problem.errors]) == (409, ["slot"])
@@ -468,7 +447,7 @@ async def test_a_published_interview_is_left_to_the_lifecycle(
     client: Client, editor: Headers, series: Json, people: Any, db: asyncpg.Connection
 ) -> None:
     item = await interview(client, editor, series, people, "Out")
-    await act(client, editor, item, "publish")
+    await acted(client, editor, item, "publish")
     # Unchecked: change_status answers 409 naming the allowed moves.
     at = await resolve(db, item, NOW, publish_at="2026-12-01T10:00:00Z")
     assert at == utc(2026, 12, 1, 10)
