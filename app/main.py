@@ -139,6 +139,7 @@ def create_app(
             }
         ),
         lifespan=[lifespan],
+        logging_config=None,  # app/logs.py configures logging, once per process
         before_request=UnknownQueryParameters(PREFIXES),
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JSONRequest,
@@ -167,4 +168,7 @@ async def _sync_metrics(state: State) -> None:
 def app_from_environment() -> PublicCache:
     """The app as `colloquy serve` runs it, configured from the environment."""
     settings = Settings.from_env(os.environ)
-    return create_app(settings, log=configure_logging(settings))
+    log = configure_logging(settings)
+    # Access records are INFO records: COLLOQUY_LOG_LEVEL=warning turns them off.
+    access = log if settings.log_level in ("debug", "info") else None
+    return create_app(settings, log=access)

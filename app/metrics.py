@@ -96,6 +96,11 @@ SCHEDULED_NEXT_HOUR = Gauge(
     "Interviews scheduled to appear within the next hour",
     multiprocess_mode="mostrecent",
 )
+READY = Gauge(
+    "colloquy_ready",
+    "1 when the process answering the scrape could reach the database and hears change notices",
+    multiprocess_mode="mostrecent",
+)
 BUILD = Gauge(
     "colloquy_build_info", "Colloquy's version and Python's", ["version", "python"],
     multiprocess_mode="max",
@@ -199,4 +204,7 @@ async def get_metrics(request: Request[Any, Any, Any], state: State) -> Response
             await read_database(db, state.clock.now())
     except (*DATABASE_UNAVAILABLE, TimeoutError):
         DB_ERRORS.labels("unavailable").inc()  # the rest is still worth a scrape
+        READY.set(0)
+    else:
+        READY.set(1 if state.cache.freshness.listening else 0)
     return Response(exposition(), media_type=CONTENT_TYPE)
