@@ -124,7 +124,6 @@ def create_app(
                 "settings": settings,
                 "clock": clock or Clock(),
                 "pool": pool,
-                "site": Site(settings.base_url),
                 "views": views,
                 "proxies": TrustedProxies(settings.trusted_proxies),
                 "metrics_allow": TrustedProxies(settings.metrics_allow),

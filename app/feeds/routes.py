@@ -1,14 +1,15 @@
 """Feeds for everything, each series and each person, in RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery
 
@@ -64,30 +65,36 @@ def _split(file: str) -> tuple[str, str]:
     return name, ending
 
 
+class FeedSubject(msgspec.Struct, frozen=True, kw_only=True):
+    """What a feed is of (everything, a series, a person), and how it presents itself."""
+
+    scope: str  # all, series/{slug} or people/{slug}
+    where: PublicFilter
+    title: str
+    description: str
+    home_url: str  # the site page the feed mirrors
+
+
 async def _render(
     db: Db,
     now: datetime,
-    state: State,
-    scope: str,
+    subject: FeedSubject,
+    *,
     ending: str,
     cursor: str | None,
-    where: PublicFilter,
-    title: str,
-    description: str,
-    home_url: str,
+    settings: Settings,
+    site: Site,
 ) -> Response[bytes]:
-    settings: Settings = state.settings
-    site: Site = state.site
     key = decode_cursor(cursor, datetime, UUID, bool) if cursor else None
     after, newer = (key[:2], key[2]) if key else (None, False)
-    rows = await select_public_page(db, now, where, after, PAGE_SIZE + 1, newer=newer)
+    rows = await select_public_page(db, now, subject.where, after, PAGE_SIZE + 1, newer=newer)
     if newer:  # the page just newer than the cursor: the extra row is the newest, drop it
         more_newer, rows = len(rows) > PAGE_SIZE, rows[-PAGE_SIZE:]
         more_older = True
     else:
         more_older, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
         more_newer = key is not None
-    first_url = site.feed(scope, ending)
+    first_url = site.feed(subject.scope, ending)
 
     def page_url(*cursor_key: Any) -> str:
         return f"{first_url}?cursor={encode_cursor(*cursor_key)}"
@@ -95,16 +102,17 @@ async def _render(
     previous_url = None  # RFC 5005: the newest page has none
     if more_newer:
         previous_url = page_url(rows[0].published_at, rows[0].id, True) if rows else first_url
+    next_url = None
+    if more_older and rows:
+        next_url = page_url(rows[-1].published_at, rows[-1].id, False)
 
     feed = FeedPage(
-        title=title,
-        description=description,
-        home_url=home_url,
+        title=subject.title,
+        description=subject.description,
+        home_url=subject.home_url,
         self_url=page_url(*key) if key else first_url,
         first_url=first_url,
-        next_url=page_url(rows[-1].published_at, rows[-1].id, False)
-        if more_older and rows
-        else None,
+        next_url=next_url,
         previous_url=previous_url,
         hub_url=settings.websub_hub,
         site_title=settings.site_title,
@@ -112,7 +120,7 @@ async def _render(
         items=rows,
         # An empty page is dated by a fixed time, so that its validators stay put.
         updated=max((item_updated(r) for r in rows), default=EMPTY_FEED_UPDATED),
-    )  # fmt: skip
+    )
     media_type, render = FORMATS[ending]
     headers = {}
     if settings.websub_hub:
@@ -120,6 +128,68 @@ async def _render(
         self_url = quote(feed.self_url, safe=":/?=&%")
         headers["Link"] = f'<{settings.websub_hub}>; rel="hub", <{self_url}>; rel="self"'
     return Response(render(feed, site), media_type=media_type, headers=headers)
+
+
+async def _everything(
+    db: Db, now: datetime, name: str, settings: Settings, site: Site
+) -> FeedSubject:
+    if name != "all":
+        raise not_found("feed")
+    return FeedSubject(
+        scope="all",
+        where=PublicFilter(),
+        title=settings.site_title,
+        description=f"Interviews from {settings.site_title}",
+        home_url=site.base_url,
+    )
+
+
+async def _series(db: Db, now: datetime, slug: str, settings: Settings, site: Site) -> FeedSubject:
+    series = await select_series_by_slug(db, slug)
+    if series is None:
+        raise not_found("series")
+    title = f"{series.title} – {settings.site_title}"
+    return FeedSubject(
+        scope=f"series/{slug}",
+        where=PublicFilter(series_slug=slug),
+        title=title,
+        description=series.description or title,
+        home_url=site.series(slug),
+    )
+
+
+async def _person(db: Db, now: datetime, slug: str, settings: Settings, site: Site) -> FeedSubject:
+    person = await select_public_person(db, now, slug)
+    if person is None:
+        raise not_found("person")
+    return FeedSubject(
+        scope=f"people/{slug}",
+        where=PublicFilter(person_slug=slug),
+        title=f"{person.name} – {settings.site_title}",
+        description=f"Interviews with {person.name}",
+        home_url=site.person(slug),
+    )
+
+
+Subject = Callable[[Db, datetime, str, Settings, Site], Awaitable[FeedSubject]]
+
+
+async def _feed(
+    db: Db,
+    now: datetime,
+    file: str,
+    cursor: str | None,
+    subject_of: Subject,
+    *,
+    settings: Settings,
+    site: Site,
+) -> Response[bytes]:
+    """The feed that `file` names, of the subject that `subject_of` finds by its name."""
+    name, ending = _split(file)
+    subject = await subject_of(db, now, name, settings, site)
+    return await _render(
+        db, now, subject, ending=ending, cursor=cursor, settings=settings, site=site
+    )
 
 
 class FeedController(Controller):
@@ -131,59 +201,36 @@ class FeedController(Controller):
         self,
         db: Db,
         now: Now,
-        state: State,
+        settings: NamedDependency[Settings],
+        site: NamedDependency[Site],
         file: FromPath[str],
         cursor: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """Every public interview: /feeds/all.rss, /feeds/all.atom, /feeds/all.json."""
-        name, ending = _split(file)
-        if name != "all":
-            raise not_found("feed")
-        site: Site = state.site
-        title = state.settings.site_title
-        return await _render(
-            db, now, state, "all", ending, cursor, PublicFilter(),
-            title, f"Interviews from {title}", site.base_url,
-        )  # fmt: skip
+        return await _feed(db, now, file, cursor, _everything, settings=settings, site=site)
 
     @get("/series/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
     async def get_series_feed(
         self,
         db: Db,
         now: Now,
-        state: State,
+        settings: NamedDependency[Settings],
+        site: NamedDependency[Site],
         file: FromPath[str],
         cursor: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """One series: /feeds/series/{slug}.rss|.atom|.json."""
-        slug, ending = _split(file)
-        series = await select_series_by_slug(db, slug)
-        if series is None:
-            raise not_found("series")
-        site: Site = state.site
-        title = f"{series.title} – {state.settings.site_title}"
-        return await _render(
-            db, now, state, f"series/{slug}", ending, cursor, PublicFilter(series_slug=slug),
-            title, series.description or title, site.series(slug),
-        )  # fmt: skip
+        return await _feed(db, now, file, cursor, _series, settings=settings, site=site)
 
     @get("/people/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
     async def get_person_feed(
         self,
         db: Db,
         now: Now,
-        state: State,
+        settings: NamedDependency[Settings],
+        site: NamedDependency[Site],
         file: FromPath[str],
         cursor: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """Interviews with or by one person: /feeds/people/{slug}.rss|.atom|.json."""
-        slug, ending = _split(file)
-        person = await select_public_person(db, now, slug)
-        if person is None:
-            raise not_found("person")
-        site: Site = state.site
-        title = f"{person.name} – {state.settings.site_title}"
-        return await _render(
-            db, now, state, f"people/{slug}", ending, cursor, PublicFilter(person_slug=slug),
-            title, f"Interviews with {person.name}", site.person(slug),
-        )  # fmt: skip
+        return await _feed(db, now, file, cursor, _person, settings=settings, site=site)
