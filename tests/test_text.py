@@ -1,11 +1,11 @@
 """Normalising text, cleaning inline HTML, and the text of series and people through the API."""
 
-import httpx
 import pytest
 
 from app.slugs import is_slug, slugify
 from app.text import clean_inline, is_blank, normalize_line, normalize_text, visible_text
 from tests.factories import Client, make_person, make_series
+from tests.helpers import unprocessable
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 HEBREW = "שלום"
@@ -86,12 +86,6 @@ def test_slugify_makes_slugs_without_invisible_characters() -> None:
 
 
 # --- series and people, through the API --------------------------------------------------------
-
-
-def unprocessable(response: httpx.Response) -> list[str]:
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return [error["field"] for error in response.json()["errors"]]
 
 
 @pytest.mark.parametrize(
