@@ -19,8 +19,10 @@ import pytest
 from app.cache import PublicCache
 from app.main import create_app
 from app.settings import Settings
+from tests.cache import get
 from tests.conftest import MovableClock
 from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.helpers import publish
 
 SLUG = "thursday-interview-murad-muradov"
 TITLE = "Thursday Interview: Murad Muradov"
@@ -47,15 +49,6 @@ CACHE_CONTROL = re.compile(r"^public, max-age=(\d+), stale-while-revalidate=30$"
 NINE = "Thu, 26 Nov 2026 09:00:00 GMT"  # the clock's start, when everything is published
 
 
-async def get(
-    client: Client, path: str, headers: dict[str, str] | None = None, method: str = "GET"
-) -> httpx.Response:
-    """A request without content coding unless `headers` asks for one."""
-    return await client.request(
-        method, path, headers={"Accept-Encoding": "identity", **(headers or {})}
-    )
-
-
 async def get_raw(client: Client, path: str, accept_encoding: str) -> tuple[httpx.Response, bytes]:
     """The response and its body as sent, still content-coded."""
     async with client.stream("GET", path, headers={"Accept-Encoding": accept_encoding}) as response:
@@ -67,13 +60,6 @@ def max_age(response: httpx.Response) -> int:
     match = CACHE_CONTROL.match(response.headers["cache-control"])
     assert match, response.headers["cache-control"]
     return int(match.group(1))
-
-
-async def publish(client: Client, headers: dict[str, str], interview: Json) -> Json:
-    response = await client.post(f"/admin/v1/interviews/{interview['id']}/publish", headers=headers)
-    assert response.status_code == 200, response.text
-    result: Json = response.json()
-    return result
 
 
 async def eventually(client: Client, path: str, text: str) -> httpx.Response:
@@ -96,10 +82,9 @@ class World:
 
 
 @pytest.fixture
-async def world(client: Client, editor: dict[str, str]) -> World:
-    series = await make_series(client, editor)
-    lauri = await make_person(client, editor, "Lauri Nikulainen")
-    murad = await make_person(client, editor, "Murad Muradov")
+async def world(
+    client: Client, editor: dict[str, str], series: Json, lauri: Json, murad: Json
+) -> World:
     interview = await make_interview(client, editor, series, lauri, murad, tags=["Azerbaijan"])
     response = await client.put(
         f"/admin/v1/interviews/{interview['id']}/teasers/card",

@@ -7,6 +7,7 @@ import string
 import httpx
 
 from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.helpers import publish
 
 
 async def get(
@@ -37,9 +38,5 @@ async def published_interviews(
         interview = await make_interview(
             client, editor, series, host, guest, title=f"Interview number {n}", body=body
         )
-        response = await client.post(
-            f"/admin/v1/interviews/{interview['id']}/publish", headers=editor
-        )
-        assert response.status_code == 200, response.text
-        published.append(response.json())
+        published.append(await publish(client, editor, interview))
     return published

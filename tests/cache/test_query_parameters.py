@@ -12,7 +12,8 @@ import pytest
 
 from app.cache import PublicCache
 from tests.cache import get, published_interviews
-from tests.factories import Client, make_interview, make_person, make_series
+from tests.factories import Client, Headers, Json
+from tests.helpers import publish
 
 PUBLIC_GETS = [
     "/feeds/all.rss",
@@ -39,13 +40,8 @@ def unknown_parameter(response: httpx.Response, name: str) -> None:
 
 
 @pytest.fixture
-async def published(client: Client, editor: dict[str, str]) -> None:
-    series = await make_series(client, editor)
-    lauri = await make_person(client, editor, "Lauri Nikulainen")
-    murad = await make_person(client, editor, "Murad Muradov")
-    interview = await make_interview(client, editor, series, lauri, murad)
-    response = await client.post(f"/admin/v1/interviews/{interview['id']}/publish", headers=editor)
-    assert response.status_code == 200, response.text
+async def published(client: Client, editor: Headers, interview: Json) -> None:
+    await publish(client, editor, interview)
 
 
 @pytest.mark.parametrize("path", PUBLIC_GETS)

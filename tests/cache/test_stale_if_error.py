@@ -24,6 +24,7 @@ from app.settings import Settings
 from tests.cache import get
 from tests.conftest import MovableClock
 from tests.factories import Client, Json, make_interview, make_person, make_series
+from tests.helpers import publish, withdraw
 
 FEED = "/feeds/all.atom"
 FRONTPAGE = "/content/v1/frontpage"
@@ -162,11 +163,7 @@ async def publish_one(client: Client, editor: dict[str, str]) -> Json:
     series = await make_series(client, editor)
     lauri = await make_person(client, editor, "Lauri Nikulainen")
     murad = await make_person(client, editor, "Murad Muradov")
-    interview = await make_interview(client, editor, series, lauri, murad)
-    response = await client.post(f"/admin/v1/interviews/{interview['id']}/publish", headers=editor)
-    assert response.status_code == 200, response.text
-    published: Json = response.json()
-    return published
+    return await publish(client, editor, await make_interview(client, editor, series, lauri, murad))
 
 
 def stale(response: httpx.Response) -> bool:
@@ -231,8 +228,7 @@ async def test_an_answer_a_write_made_wrong_is_not_served_stale(
     card = f"/content/v1/interviews/{interview['slug']}/card"
     assert (await get(client, card)).status_code == 200
     assert TITLE in (await get(client, FEED)).text
-    response = await client.post(f"/admin/v1/interviews/{interview['id']}/withdraw", headers=editor)
-    assert response.status_code == 200, response.text
+    await withdraw(client, editor, interview)
     await outage.begin()
     unavailable(await get(client, card))
     unavailable(await get(client, FEED))
