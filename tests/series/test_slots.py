@@ -472,6 +472,27 @@ async def test_wired_as_the_schedule_handler_will_be(
     assert slot["interview"]["id"] == item["id"]
 
 
+async def until_blocked(
+    pool: asyncpg.Pool,
+    waiter: asyncpg.Connection,
+    holder: asyncpg.Connection,
+    task: "asyncio.Task[Any]",
+) -> None:
+    """Wait (up to 10 s) until `waiter`'s statement waits for a lock that `holder` has: until
+    then nothing shows that it would not simply go ahead."""
+    async with pool.acquire() as watcher:
+        for _ in range(1000):
+            assert not task.done(), "it went ahead without waiting"
+            if await watcher.fetchval(
+                "SELECT $2 = ANY(pg_blocking_pids($1))",
+                waiter.get_server_pid(),
+                holder.get_server_pid(),
+            ):
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("it did not wait for the lock within 10 s")
+
+
 async def test_two_editors_never_get_the_same_next_slot(
     client: Client,
     editor: Headers,
@@ -497,6 +518,6 @@ async def test_two_editors_never_get_the_same_next_slot(
         async with db.transaction():
             assert await schedule_next(db, first_item) == utc(2026, 12, 3, 9)
             waiting = asyncio.create_task(second())
-            await asyncio.sleep(0.2)
-            assert not waiting.done()  # held by the series lock until the first commits
+            # Held by the series lock until the first commits.
+            await until_blocked(pool, other, db, waiting)
         assert await waiting == utc(2026, 12, 10, 9)
