@@ -11,23 +11,26 @@ import os
 import signal
 import socket
 import sys
+import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
-from granian import Granian
 from granian.constants import Interfaces
+from granian.log import logger as granian_log
+from granian.server.mp import MPServer
 
 from app.auth import Role, issue_token
 from app.clock import Clock
 from app.db import connect, create_pool, migrate
 from app.embedded import EmbeddedPostgres, EmbeddedPostgresError, EmbeddedPostgresUnavailable
 from app.events.worker import run_worker
+from app.health import DRAIN_SIGNAL
 from app.settings import ConfigurationError, Settings, unknown_variables
 from app.tokens.queries import count_tokens, revoke_token, select_tokens
 
@@ -161,22 +164,65 @@ def check_port_free(host: str, port: int) -> None:
             ) from error
 
 
-def serve(settings: Settings, _: argparse.Namespace) -> None:
+def serve(settings: Settings, args: argparse.Namespace) -> None:
     check_port_free(settings.host, settings.port)
     with database(settings) as url:
-        migrate(url)
-        if settings.database_url is None:
-            with_connection(url, lambda db: _welcome(db, settings))
+        if args.migrate:
+            migrate(url)
+            if settings.database_url is None:
+                with_connection(url, lambda db: _welcome(db, settings))
         # The workers build the app from the environment (app.main.app_from_environment).
         os.environ["DATABASE_URL"] = url
-        Granian(
+        DrainingServer(
             "app.main:app_from_environment",
             factory=True,
             interface=Interfaces.ASGI,
             address=settings.host,
             port=settings.port,
             workers=settings.workers,
+            workers_kill_timeout=settings.shutdown_timeout,
+            drain_seconds=settings.drain_seconds,
         ).serve()
+
+
+class DrainingServer(MPServer):
+    """Granian, stopping the way a load balancer needs.
+
+    On the first SIGTERM each server process is sent DRAIN_SIGNAL, on which its readiness turns
+    503 while it goes on serving; only `drain_seconds` later does granian's own stop begin:
+    the processes stop accepting, finish the requests in flight, and run the app's shutdown
+    (the views are written, the worker ends its round), each killed if that takes longer than
+    COLLOQUY_SHUTDOWN_TIMEOUT. A second SIGTERM, or SIGINT (Ctrl-C), skips the drain.
+
+    Only SIGTERM sent to this process drains: a signal sent to the whole process group (as
+    systemd's default KillMode=control-group does) reaches the server processes directly."""
+
+    def __init__(self, *args: Any, drain_seconds: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.drain_seconds = drain_seconds
+        self.draining = False
+
+    def startup(self, spawn_target: Any, target_loader: Any) -> None:
+        # The server processes inherit this: DRAIN_SIGNAL must not end one (its default
+        # action) before its app has started to handle it.
+        signal.signal(DRAIN_SIGNAL, signal.SIG_IGN)
+        super().startup(spawn_target, target_loader)  # type: ignore[no-untyped-call]
+
+    def signal_handler_interrupt(self, signum: int | None = None, *_: Any, **__: Any) -> None:
+        if signum != signal.SIGTERM or self.draining:
+            super().signal_handler_interrupt()  # type: ignore[no-untyped-call]
+            return
+        self.draining = True
+        granian_log.info(
+            f"SIGTERM: draining for {self.drain_seconds:g} s (not ready, still serving), "
+            "then stopping; a second SIGTERM stops now"
+        )
+        for worker in self.wrks:
+            with suppress(ProcessLookupError):
+                os.kill(worker.inner.pid, DRAIN_SIGNAL)
+        stop = threading.Timer(self.drain_seconds, super().signal_handler_interrupt)
+        stop.daemon = True
+        stop.start()
 
 
 async def _welcome(db: asyncpg.Connection, settings: Settings) -> None:
@@ -268,7 +314,14 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    command("serve", serve, "migrate, then serve the API on COLLOQUY_HOST:COLLOQUY_PORT")
+    serving = command("serve", serve, "migrate, then serve the API on COLLOQUY_HOST:COLLOQUY_PORT")
+    serving.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        help="leave the schema as it is (when `colloquy migrate` runs once before the servers "
+        "start); readiness answers 503 until it is at the head revision",
+    )
     command("worker", worker, "only dispatch events and deliver webhooks (no HTTP server)")
     command("migrate", run_migrate, "bring the schema up (or down) to a revision").add_argument(
         "--revision", default="head", help="alembic revision (default: head)"

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -22,9 +23,9 @@ from app.content.views import ViewCounter
 from app.db import create_pool, provide_connection
 from app.editors_choice.routes import EditorsChoiceController
 from app.errors import EXCEPTION_HANDLERS, JSONRequest
-from app.events.worker import run_worker
+from app.events.worker import Heartbeat, run_worker
 from app.feeds.routes import FeedController
-from app.health import live, ready
+from app.health import DRAIN_SIGNAL, Drain, live, ready
 from app.interviews.parts import InterviewPartsController
 from app.interviews.routes import InterviewController
 from app.logs import LineWriter
@@ -39,6 +40,12 @@ from app.site import Site
 from app.telemetry import Telemetry
 from app.tokens.routes import TokenController
 from app.webhooks.routes import WebhookController
+
+
+async def _finish(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """Ask a background task to stop and wait until it has (the worker ends its round)."""
+    stop.set()
+    await task
 
 
 async def _stop(task: asyncio.Task[None]) -> None:
@@ -67,11 +74,13 @@ def create_app(
     pool: asyncpg.Pool | None = None,
     clock: Clock | None = None,
     log: LineWriter | None = None,
+    drain_on: signal.Signals | None = None,
 ) -> PublicCache:
     """The service: the public response cache in front of the Litestar app (its `.app`).
 
     Tests pass their own pool and clock; `colloquy serve` passes the line writer that takes
-    the access records (see app/logs.py), tests one of their own or none."""
+    the access records (see app/logs.py), tests one of their own or none. `drain_on`: the
+    signal on which readiness turns 503 ahead of a shutdown (`colloquy serve`, app/health.py)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -85,10 +94,18 @@ def create_app(
                 app.state.views.run(app.state.pool),
                 keep_listening(settings.database_url or "", app.state.freshness),
             ]
-            if settings.run_worker:
-                background.append(run_worker(app.state.pool, app.state.clock, settings))
             for work in background:
                 stack.push_async_callback(_stop, asyncio.create_task(work))
+            if settings.run_worker:  # stopped first: it uses the pool to its round's end
+                stop_worker = asyncio.Event()
+                worker = run_worker(
+                    app.state.pool, app.state.clock, settings, app.state.heartbeat, stop_worker
+                )
+                stack.push_async_callback(_finish, asyncio.create_task(worker), stop_worker)
+            if drain_on is not None:
+                loop = asyncio.get_running_loop()
+                loop.add_signal_handler(drain_on, app.state.drain.start)
+                stack.callback(loop.remove_signal_handler, drain_on)
             stack.push_async_callback(_stop, asyncio.create_task(_sync_metrics(app.state)))
             if log is not None:
                 stack.callback(log.flush)
@@ -135,6 +152,8 @@ def create_app(
                 "counts": Counts(),
                 "pool_waiting": 0,
                 "freshness": Freshness(),
+                "heartbeat": Heartbeat(),
+                "drain": Drain(),
             }
         ),
         lifespan=[lifespan],
@@ -170,4 +189,4 @@ def app_from_environment() -> PublicCache:
     log = configure_logging(settings)
     # Access records are INFO records: COLLOQUY_LOG_LEVEL=warning turns them off.
     access = log if settings.log_level in ("debug", "info") else None
-    return create_app(settings, log=access)
+    return create_app(settings, log=access, drain_on=DRAIN_SIGNAL)

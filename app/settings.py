@@ -55,7 +55,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # After the drain: how long in-flight requests, the last view-count flush and the worker's
     # last round may take before a server process is killed. With the default drain this stays
     # under the 30 s that Kubernetes waits by default.
-    shutdown_timeout: Annotated[float, msgspec.Meta(ge=1)] = 20.0
+    shutdown_timeout: Positive = 20
 
     def __post_init__(self) -> None:
         if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):

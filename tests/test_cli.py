@@ -369,7 +369,8 @@ def test_serve_outlives_its_embedded_server_being_killed(cli: Cli, tmp_path: Pat
         # The warm feed is answered from the cache all along (stale-if-error).
         assert {status for path, status in statuses if path == "/feeds/all.rss"} == {200}
         assert postmaster_pid(cli.data_dir) not in (None, postmaster)
-        assert httpx.get(f"{base_url}/health/ready", timeout=10).status_code == 200
+        # Ready again once its change-notice connection is back too (it retries each second).
+        wait_ready(base_url, server)
     finally:
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)

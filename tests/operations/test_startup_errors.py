@@ -54,7 +54,7 @@ def free_port() -> int:
         ("COLLOQUY_MAX_BODY_BYTES", "0", "COLLOQUY_MAX_BODY_BYTES='0' is not a whole number of"),
         ("COLLOQUY_CACHE_MAX_BYTES", "-1", "COLLOQUY_CACHE_MAX_BYTES='-1' is not a whole number"),
         ("COLLOQUY_DRAIN_SECONDS", "-1", "COLLOQUY_DRAIN_SECONDS='-1' is not a number of at least"),
-        ("COLLOQUY_SHUTDOWN_TIMEOUT", "0", "COLLOQUY_SHUTDOWN_TIMEOUT='0' is not a number of at"),
+        ("COLLOQUY_SHUTDOWN_TIMEOUT", "0", "COLLOQUY_SHUTDOWN_TIMEOUT='0' is not a whole number"),
         ("COLLOQUY_RUN_WORKER", "maybe", "COLLOQUY_RUN_WORKER='maybe' is not true or false"),
         ("COLLOQUY_LOG_LEVEL", "loud", "COLLOQUY_LOG_LEVEL='loud' is not one of debug, error"),
         ("COLLOQUY_TRUSTED_PROXIES", "10.0.0.0/8,proxy", "COLLOQUY_TRUSTED_PROXIES: 'proxy' is"),
