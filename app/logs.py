@@ -12,8 +12,8 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from typing import IO, Any
 
 import msgspec
@@ -87,9 +87,17 @@ def text_line(fields: dict[str, Any]) -> bytes:
     return f"{head} {rest}\n".encode() if rest else f"{head}\n".encode()
 
 
+_second: tuple[int, str] = (0, "")
+
+
 def timestamp(seconds: float | None = None) -> str:
-    moment = datetime.now(UTC) if seconds is None else datetime.fromtimestamp(seconds, UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """`2026-11-29T10:00:00.123Z`, the date formatted once per second: it is on every line."""
+    global _second
+    now = time.time() if seconds is None else seconds
+    whole = int(now)
+    if _second[0] != whole:
+        _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{_second[1]}.{int((now - whole) * 1000):03d}Z"
 
 
 class LineHandler(logging.Handler):

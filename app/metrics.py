@@ -152,6 +152,7 @@ class Counts:
 def sync_process(cache: "PublicCache", counts: Counts, views: "ViewCounter") -> None:
     """This process's numbers into the metrics."""
     counts.sync(cache)
+    IN_FLIGHT.set(cache.telemetry.in_flight)
     pool: asyncpg.Pool | None = cache.state.pool
     if pool is not None:
         POOL_SIZE.set(pool.get_size())

@@ -36,7 +36,10 @@ class TrustedProxies:
         return "unknown" if address is None else _client_key(address)
 
     def address(self, peer: str | None, headers: Iterable[tuple[bytes, bytes]]) -> str:
-        """The client's own address (for logs), or "unknown"."""
+        """The client's own address (for logs), or "unknown". Without trusted proxies it is
+        the peer as the server gave it, unparsed: this is on the path of every request."""
+        if not self.networks:
+            return peer or "unknown"
         return str(self._resolve(peer, headers) or "unknown")
 
     def _resolve(self, peer: str | None, headers: Iterable[tuple[bytes, bytes]]) -> Address | None:

@@ -1,20 +1,24 @@
 """What each request leaves behind: an id, an access record and the request metrics.
 
 The id comes from `X-Request-Id` when the peer is a trusted proxy (and the id is sane), else it
-is made here; it is sent back in `X-Request-Id` and is on every log record made while serving.
+is made here (a random prefix per process and a count, which is unique and cheap); it is sent
+back in `X-Request-Id` and is on every log record made while serving.
 The access record names the route by its template (`/content/v1/interviews/{slug}`), so
 that metrics and searches group requests, and never carries a token's secret: a `token=` query
 value is replaced by `…`.
 """
 
+import itertools
 import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.logs import LineWriter, json_line, request_id, text_line, timestamp
-from app.metrics import IN_FLIGHT, RequestMetrics
+import msgspec
+
+from app.logs import LineWriter, request_id, text_line, timestamp
+from app.metrics import RequestMetrics
 from app.proxies import TrustedProxies
 
 Scope = dict[str, Any]
@@ -26,6 +30,27 @@ Send = Callable[[Message], Awaitable[None]]
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
 _TOKEN_VALUE = re.compile(r"(?<=token=)[^&]*")
 UNMATCHED = "unmatched"  # the route of a request no route took: one metrics label for all
+
+
+class AccessRecord(msgspec.Struct, kw_only=True):
+    """One request, as the access log writes it (a Struct encodes faster than a dict)."""
+
+    ts: str
+    level: str = "info"
+    logger: str = "colloquy.access"
+    message: str = "request"
+    request_id: str
+    method: str
+    route: str
+    path: str
+    query: str | None
+    status: int
+    bytes: int
+    duration_ms: float
+    cache: str | None
+    client: str
+    user_agent: str | None
+    token_id: str | None
 
 
 class Observation:
@@ -56,22 +81,29 @@ class Telemetry:
     def __init__(self, proxies: TrustedProxies, writer: LineWriter | None, as_json: bool) -> None:
         self.proxies = proxies
         self.writer = writer
-        self.encode = json_line if as_json else text_line
+        self.as_json = as_json
         self.metrics = RequestMetrics()
+        self.in_flight = 0  # read by the metrics' sync
+        self._prefix = secrets.token_hex(4)
+        self._count = itertools.count()
 
     def start(self, scope: Scope, send: Send) -> Observation:
         observation = Observation(self, scope, send)
         request_id.set(observation.id)
-        IN_FLIGHT.inc()
+        self.in_flight += 1
         return observation
 
     def finish(self, scope: Scope, observation: Observation) -> None:
-        IN_FLIGHT.dec()
+        self.in_flight -= 1
         seconds = time.perf_counter() - observation.started
         route = scope.get("path_template") or UNMATCHED
         self.metrics.observe(route, scope["method"], observation.status, seconds)
         if self.writer is not None:
-            self.writer.write(self.encode(self._record(scope, observation, route, seconds)))
+            record = self._record(scope, observation, route, seconds)
+            if self.as_json:
+                self.writer.write(msgspec.json.encode(record) + b"\n")
+            else:
+                self.writer.write(text_line(msgspec.structs.asdict(record)))
 
     def request_id(self, scope: Scope) -> str:
         peer = scope.get("client")
@@ -79,11 +111,11 @@ class Telemetry:
             for name, value in scope["headers"]:
                 if name == b"x-request-id" and _SANE_ID.fullmatch(value):
                     return bytes(value).decode()
-        return secrets.token_hex(8)
+        return f"{self._prefix}{next(self._count):x}"
 
     def _record(
         self, scope: Scope, observation: Observation, route: str, seconds: float
-    ) -> dict[str, Any]:
+    ) -> AccessRecord:
         peer = scope.get("client")
         user_agent = None
         for name, value in scope["headers"]:
@@ -91,21 +123,18 @@ class Telemetry:
                 user_agent = value.decode("latin-1")
         query = scope["query_string"].decode("latin-1")
         actor = (scope.get("state") or {}).get("actor")
-        return {
-            "ts": timestamp(),
-            "level": "info",
-            "logger": "colloquy.access",
-            "message": "request",
-            "request_id": observation.id,
-            "method": scope["method"],
-            "route": route,
-            "path": scope["path"],
-            "query": _TOKEN_VALUE.sub("…", query) if query else None,
-            "status": observation.status,
-            "bytes": observation.bytes,
-            "duration_ms": round(seconds * 1000, 3),
-            "cache": scope.get("colloquy.cache"),
-            "client": self.proxies.address(peer[0] if peer else None, scope["headers"]),
-            "user_agent": user_agent,
-            "token_id": str(actor.token_id) if actor is not None else None,
-        }
+        return AccessRecord(
+            ts=timestamp(),
+            request_id=observation.id,
+            method=scope["method"],
+            route=route,
+            path=scope["path"],
+            query=_TOKEN_VALUE.sub("…", query) if query else None,
+            status=observation.status,
+            bytes=observation.bytes,
+            duration_ms=round(seconds * 1000, 3),
+            cache=scope.get("colloquy.cache"),
+            client=self.proxies.address(peer[0] if peer else None, scope["headers"]),
+            user_agent=user_agent,
+            token_id=str(actor.token_id) if actor is not None else None,
+        )
