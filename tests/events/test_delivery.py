@@ -4,6 +4,7 @@ event however many workers run, and after downtime the worker catches up."""
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -13,6 +14,7 @@ import msgspec
 import pytest
 
 from app.events import dispatch as dispatch_module
+from app.events import worker
 from app.events.dispatch import dispatch_due
 from app.events.sending import Sender
 from app.events.worker import run_worker
@@ -314,6 +316,50 @@ async def test_after_downtime_each_publication_is_delivered_once(
 # --- the real worker -------------------------------------------------------------------------
 
 
+class Rounds:
+    """Counts the rounds each real worker finishes (each ends in its sender's `start_due`), so
+    that a test can let the workers run a few more rounds instead of sleeping for "long
+    enough", which on a slow machine lets the test pass without a round having run. Their pause
+    between rounds is cut short: how often the worker polls is not what these tests check."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.finished: Counter[Sender] = Counter()
+        self._changed = asyncio.Condition()
+        start_due = Sender.start_due
+
+        async def counted(sender: Sender) -> int:
+            started = await start_due(sender)
+            async with self._changed:
+                self.finished[sender] += 1
+                self._changed.notify_all()
+            return started
+
+        monkeypatch.setattr(Sender, "start_due", counted)
+        monkeypatch.setattr(worker, "POLL_SECONDS", 0.01)
+
+    async def more(self, count: int) -> None:
+        """Wait until every worker has finished `count` more rounds (the first of them may have
+        begun before this call), then for what they started to be sent and recorded."""
+        target = {sender: done + count for sender, done in self.finished.items()}
+        assert target, "no worker has finished a round yet"
+
+        def reached() -> bool:
+            return all(self.finished[sender] >= n for sender, n in target.items())
+
+        async def waited() -> None:
+            async with self._changed:
+                await self._changed.wait_for(reached)
+
+        await asyncio.wait_for(waited(), WAIT_SECONDS)
+        for sender in target:
+            await asyncio.wait_for(sender.drain(), WAIT_SECONDS)
+
+
+@pytest.fixture
+def rounds(monkeypatch: pytest.MonkeyPatch) -> Rounds:
+    return Rounds(monkeypatch)
+
+
 @contextlib.asynccontextmanager
 async def workers(
     pool: asyncpg.Pool, clock: MovableClock, settings: Settings, count: int = 1
@@ -341,6 +387,7 @@ async def test_the_worker_delivers_on_its_own(
     receiver: Receiver,
     series: Json,
     lauri: Json,
+    rounds: Rounds,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url, ["interview.published"])
     now_one = await draft(client, editor, series, lauri, "Guest Now")
@@ -352,11 +399,12 @@ async def test_the_worker_delivers_on_its_own(
 
         publish_at = clock.now() + timedelta(seconds=5)
         await schedule(client, editor, later_one, publish_at)
-        await asyncio.sleep(1.2)  # a few worker rounds: too early, nothing goes out
+        clock.advance(seconds=4.9)
+        await rounds.more(2)  # just before its time: nothing goes out
         assert len(receiver.requests) == 1
         assert await stored_status(db, later_one) == "scheduled"
 
-        clock.advance(seconds=6)
+        clock.advance(seconds=1.1)
         _, second = await receiver.wait_for(2)
         body = msgspec.json.decode(second.body)
         assert body["interview"]["id"] == later_one["id"]
@@ -384,6 +432,7 @@ async def test_two_workers_deliver_each_event_once(
     receiver: Receiver,
     series: Json,
     lauri: Json,
+    rounds: Rounds,
 ) -> None:
     await subscribe(client, admin, receiver.url)
     async with workers(pool, clock, settings, count=2):
@@ -392,7 +441,11 @@ async def test_two_workers_deliver_each_event_once(
             await schedule(client, editor, interview, clock.now() + timedelta(seconds=1))
         clock.advance(seconds=2)
         await receiver.wait_for(8)
-        await asyncio.sleep(1.2)  # more rounds of both: nothing is sent twice
+        # More rounds of both, and more again once every lease has run out: nothing is sent twice.
+        assert len(rounds.finished) == 2
+        await rounds.more(2)
+        clock.advance(minutes=5)
+        await rounds.more(2)
     ids = [r.headers["colloquy-event-id"] for r in receiver.requests]
     assert len(ids) == 8
     assert len(set(ids)) == 8
