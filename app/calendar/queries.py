@@ -6,6 +6,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from app.interviews.publication import EFFECTIVE_STATUS
 from app.series.schemas import Cadence
 
 
@@ -63,10 +64,9 @@ async def select_calendar_interviews(
     """The first `limit` scheduled and published interviews (of one series, or all) appearing
     from `since` on."""
     rows = await db.fetch(
-        """
-        SELECT id, series_id, slug, title, publish_at, updated_at, appears_at,
-               CASE WHEN status = 'scheduled' AND publish_at <= $3 THEN 'published'
-                    ELSE status END AS status
+        f"""
+        SELECT i.id, i.series_id, i.slug, i.title, i.publish_at, i.updated_at, i.appears_at,
+               {EFFECTIVE_STATUS} AS status
           FROM (SELECT *,
                        -- A rescheduled withdrawn interview keeps its first published_at; it
                        -- appears again at publish_at.
@@ -74,11 +74,11 @@ async def select_calendar_interviews(
                             ELSE published_at END AS appears_at
                   FROM interviews
                  WHERE status IN ('scheduled', 'published')
-                   AND ($1::uuid IS NULL OR series_id = $1)) AS i
-         WHERE appears_at >= $2
-         ORDER BY appears_at, id
+                   AND ($2::uuid IS NULL OR series_id = $2)) AS i
+         WHERE i.appears_at >= $3
+         ORDER BY i.appears_at, i.id
          LIMIT $4
         """,
-        series_id, since, now, limit,
+        now, series_id, since, limit,
     )  # fmt: skip
     return [msgspec.convert(row, CalendarInterview, from_attributes=True) for row in rows]

@@ -1,8 +1,5 @@
-"""SQL for what the public sees.
-
-One rule everywhere: an interview is public when it is published, or scheduled with its time
-come ($1 is now). It is applied here, at read time, so nothing waits for a job to run.
-"""
+"""SQL for what the public sees: interviews that are public as app.interviews.publication
+says ($1 is now), and the series and people they belong to."""
 
 from datetime import date, datetime
 from typing import Any
@@ -11,11 +8,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from app.interviews.publication import PUBLIC, PUBLISHED_AT, UPCOMING
 from app.interviews.schemas import Block
 from app.schemas import Image
-
-PUBLIC = "(i.status = 'published' OR (i.status = 'scheduled' AND i.publish_at <= $1))"
-PUBLISHED_AT = "coalesce(i.published_at, i.publish_at)"
 
 # Each row comes as one JSON document, which msgspec decodes straight into a PublicRow.
 _SELECT = f"""
@@ -272,9 +267,9 @@ async def select_next_change(db: asyncpg.Connection, now: datetime) -> datetime 
     """When the public view next changes by itself: the next scheduled publication, or the
     next start or end of an editors' choice window."""
     value: datetime | None = await db.fetchval(
-        """
+        f"""
         SELECT min(t) FROM (
-            SELECT min(publish_at) FROM interviews WHERE status = 'scheduled' AND publish_at > $1
+            SELECT min(i.publish_at) FROM interviews i WHERE {UPCOMING}
             UNION ALL SELECT min(starts_at) FROM editors_choice WHERE starts_at > $1
             UNION ALL SELECT min(ends_at) FROM editors_choice WHERE ends_at > $1
         ) AS upcoming (t)

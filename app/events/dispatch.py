@@ -14,7 +14,8 @@ import msgspec
 
 from app.content.cards import page
 from app.content.queries import select_public_interview
-from app.events.queries import Event, claim_due_events, mark_dispatched, publish_when_due
+from app.events.queries import Event, claim_due_events, mark_dispatched
+from app.interviews.publication import publish_when_due
 from app.settings import Settings
 from app.site import Site
 
@@ -29,7 +30,7 @@ async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, si
         events = await claim_due_events(db, now, BATCH)
         for event in events:
             if event.type == "interview.published":
-                await publish_when_due(db, event.interview_id, now)
+                await publish_when_due(db, now, event.interview_id)
             body = await _body(db, event, now, site)
             if body is not None:
                 await _insert_webhook_deliveries(db, event, body, now)

@@ -65,17 +65,3 @@ async def claim_due_events(db: asyncpg.Connection, now: datetime, limit: int) ->
 
 async def mark_dispatched(db: asyncpg.Connection, event_id: UUID, now: datetime) -> None:
     await db.execute("UPDATE events SET dispatched_at = $2 WHERE id = $1", event_id, now)
-
-
-async def publish_when_due(db: asyncpg.Connection, interview_id: UUID, now: datetime) -> None:
-    """Store a due scheduled publication as published. Readers already saw it as published;
-    the write tells every instance's cache (NOTIFY) and keeps the row honest."""
-    await db.execute(
-        """
-        UPDATE interviews
-           SET status = 'published', published_at = coalesce(published_at, publish_at),
-               version = version + 1, updated_at = $2
-         WHERE id = $1 AND status = 'scheduled' AND publish_at <= $2
-        """,
-        interview_id, now,
-    )  # fmt: skip

@@ -8,21 +8,12 @@ import asyncpg
 import msgspec
 
 from app.db import assignments
+from app.interviews.publication import EFFECTIVE_PUBLISHED_AT, EFFECTIVE_STATUS, PUBLISHED_AT
 from app.interviews.schemas import Block, Interview, ParticipantIn, PullQuote
-
-# A scheduled interview whose time has come is published, whether or not anything has
-# run since: status and published_at are read through this rule ($1 is now).
-_EFFECTIVE_STATUS = """
-    CASE WHEN i.status = 'scheduled' AND i.publish_at <= $1 THEN 'published' ELSE i.status END
-"""
 
 _SELECT = f"""
     SELECT i.id, i.series_id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags,
-           {_EFFECTIVE_STATUS} AS status,
-           i.publish_at,
-           coalesce(i.published_at,
-                    CASE WHEN i.status = 'scheduled' AND i.publish_at <= $1
-                         THEN i.publish_at END) AS published_at,
+           {EFFECTIVE_STATUS} AS status, i.publish_at, {EFFECTIVE_PUBLISHED_AT} AS published_at,
            i.withdrawn_at, i.version, i.created_at, i.updated_at,
            coalesce((SELECT jsonb_agg(jsonb_build_object(
                                 'person_id', p.id, 'role', ip.role, 'slug', p.slug,
@@ -76,12 +67,12 @@ async def select_interview_page(
         f"""
         {_SELECT}
          WHERE ($2::uuid IS NULL OR i.series_id = $2)
-           AND ($3::text IS NULL OR {_EFFECTIVE_STATUS} = $3)
+           AND ($3::text IS NULL OR {EFFECTIVE_STATUS} = $3)
            AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM interview_participants ip
                                               WHERE ip.interview_id = i.id AND ip.person_id = $4))
            AND ($5::text IS NULL OR i.tags @> ARRAY[$5])
-           AND ($6::timestamptz IS NULL OR coalesce(i.published_at, i.publish_at) >= $6)
-           AND ($7::timestamptz IS NULL OR coalesce(i.published_at, i.publish_at) < $7)
+           AND ($6::timestamptz IS NULL OR {PUBLISHED_AT} >= $6)
+           AND ($7::timestamptz IS NULL OR {PUBLISHED_AT} < $7)
            AND ($8::timestamptz IS NULL OR (i.created_at, i.id) < ($8, $9))
          ORDER BY i.created_at DESC, i.id DESC
          LIMIT $10
@@ -109,10 +100,8 @@ async def select_interview_for_update(
     """Lock an interview for a write; the status is the effective one."""
     row = await db.fetchrow(
         f"""
-        SELECT {_EFFECTIVE_STATUS} AS status, i.version, i.publish_at, i.body, i.created_by,
-               coalesce(i.published_at,
-                        CASE WHEN i.publish_at <= $1 AND i.status = 'scheduled'
-                             THEN i.publish_at END) AS published_at
+        SELECT {EFFECTIVE_STATUS} AS status, i.version, i.publish_at, i.body, i.created_by,
+               {EFFECTIVE_PUBLISHED_AT} AS published_at
           FROM interviews i WHERE i.id = $2 FOR UPDATE
         """,
         now, interview_id,

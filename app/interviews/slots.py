@@ -8,6 +8,7 @@ import msgspec
 
 from app.errors import ProblemError, not_found
 from app.interviews.lifecycle import TRANSITIONS
+from app.interviews.publication import EFFECTIVE_STATUS
 from app.interviews.schemas import ScheduleRequest
 from app.series.cadence import search_slots, wall_clock
 from app.series.schemas import Cadence
@@ -37,16 +38,14 @@ async def resolve_slot(
     if data.publish_at is not None and data.publish_at <= now:
         raise ProblemError(422, "publish_at must be in the future", field="publish_at")
     row = await db.fetchrow(
-        """
+        f"""
         SELECT i.series_id, s.title AS series_title, s.cadence_rrule, s.cadence_timezone,
-               s.created_at AS series_created_at,
-               CASE WHEN i.status = 'scheduled' AND i.publish_at <= $2 THEN 'published'
-                    ELSE i.status END AS status
+               s.created_at AS series_created_at, {EFFECTIVE_STATUS} AS status
           FROM interviews i JOIN series s ON s.id = i.series_id
-         WHERE i.id = $1
+         WHERE i.id = $2
            FOR NO KEY UPDATE OF s
         """,
-        interview_id, now,
+        now, interview_id,
     )  # fmt: skip
     if row is None:
         raise not_found("interview")

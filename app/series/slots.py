@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from app.interviews.publication import EFFECTIVE_STATUS
 from app.series.cadence import search_slots, wall_clock
 from app.series.schemas import Cadence, Slot, SlotInterview
 
@@ -18,17 +19,16 @@ async def select_slot_interviews(
 ) -> dict[datetime, SlotInterview]:
     """The interview in each of these slots that has one; its status is the effective one."""
     rows = await db.fetch(
-        """
-        SELECT DISTINCT ON (publish_at) publish_at, id, slug, title,
-               CASE WHEN status = 'scheduled' AND publish_at <= $3 THEN 'published'
-                    ELSE status END AS status
-          FROM interviews
-         WHERE series_id = $1
-           AND status IN ('scheduled', 'published')
-           AND publish_at = ANY($2::timestamptz[])
-         ORDER BY publish_at, created_at, id
+        f"""
+        SELECT DISTINCT ON (i.publish_at) i.publish_at, i.id, i.slug, i.title,
+               {EFFECTIVE_STATUS} AS status
+          FROM interviews i
+         WHERE i.series_id = $2
+           AND i.status IN ('scheduled', 'published')
+           AND i.publish_at = ANY($3::timestamptz[])
+         ORDER BY i.publish_at, i.created_at, i.id
         """,
-        series_id, times, now,
+        now, series_id, times,
     )  # fmt: skip
     return {
         row["publish_at"]: SlotInterview(
