@@ -14,7 +14,7 @@ import msgspec
 import pytest
 
 from app.settings import Settings
-from tests.events import Headers, Receiver, deliveries_of, receiving, subscribe
+from tests.events import Headers, Receiver, deliveries_of, draft, receiving, subscribe
 from tests.factories import Client, Json
 from tests.helpers import publish
 
@@ -52,18 +52,14 @@ async def kill(process: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(process.wait(), 10)
 
 
-async def settled(db: asyncpg.Connection, webhook_id: str) -> asyncpg.Record:
-    """The webhook's one delivery once it has succeeded (within 10 s)."""
+async def settled(db: asyncpg.Connection, webhook_id: str, count: int = 1) -> list[asyncpg.Record]:
+    """The webhook's `count` deliveries once they have all succeeded (within 10 s)."""
     for _ in range(100):
-        [delivery] = await deliveries_of(db, webhook_id)
-        if delivery["status"] == "succeeded":
-            return delivery
+        deliveries = await deliveries_of(db, webhook_id)
+        if len(deliveries) == count and all(d["status"] == "succeeded" for d in deliveries):
+            return deliveries
         await asyncio.sleep(0.1)
-    raise AssertionError(f"the delivery is still {delivery['status']}")
-
-
-async def published(client: Client, editor: Headers, interview: Json) -> None:
-    await publish(client, editor, interview)
+    raise AssertionError(f"expected {count} succeeded deliveries: {deliveries}")
 
 
 async def test_an_event_committed_before_a_crash_goes_out_after_restart_once(
@@ -74,19 +70,29 @@ async def test_an_event_committed_before_a_crash_goes_out_after_restart_once(
     receiver: Receiver,
     settings: Settings,
     db: asyncpg.Connection,
+    series: Json,
+    lauri: Json,
 ) -> None:
     hook = await subscribe(client, admin, receiver.url, ["interview.published"])
     # The event is committed with the publication; no worker runs: as if the service had died.
-    await published(client, editor, interview)
+    await publish(client, editor, interview)
 
     async with worker_process(settings) as first:
         await receiver.wait_for(1, seconds=30)
         await settled(db, hook["id"])
         await kill(first)
+    # A later publication that the fresh worker sends shows it has run the rounds in which it
+    # would have sent the first again: it dispatches and claims oldest first, and counts an
+    # attempt when it claims one. (Its clock is the real one: it cannot be moved from here.)
+    later = await publish(
+        client, editor, await draft(client, editor, series, lauri, "Zara Aliyeva")
+    )
     async with worker_process(settings):
-        await asyncio.sleep(3)  # several rounds of a fresh worker
-    assert len(receiver.requests) == 1
-    assert (await settled(db, hook["id"]))["attempts"] == 1
+        await receiver.wait_for(2, seconds=30)
+        deliveries = await settled(db, hook["id"], count=2)
+    assert [(d["status"], d["attempts"]) for d in deliveries] == [("succeeded", 1)] * 2
+    bodies = [msgspec.json.decode(r.body) for r in receiver.requests]
+    assert [b["interview"]["id"] for b in bodies] == [interview["id"], later["id"]]
 
 
 async def test_a_delivery_cut_off_by_a_crash_is_sent_again_after_its_lease(
@@ -99,7 +105,7 @@ async def test_a_delivery_cut_off_by_a_crash_is_sent_again_after_its_lease(
 ) -> None:
     async with receiving("hang") as receiver:
         hook = await subscribe(client, admin, receiver.url, ["interview.published"])
-        await published(client, editor, interview)
+        await publish(client, editor, interview)
         async with worker_process(settings) as worker:
             await receiver.wait_for(1, seconds=30)  # mid-delivery
             await kill(worker)
@@ -115,7 +121,7 @@ async def test_a_delivery_cut_off_by_a_crash_is_sent_again_after_its_lease(
         receiver.release()
         async with worker_process(settings):
             requests = await receiver.wait_for(2, seconds=30)
-            delivery = await settled(db, hook["id"])
+            [delivery] = await settled(db, hook["id"])
     first, second = requests
     # At least once: the receiver dedupes by the event id, which both attempts carry.
     assert first.headers["colloquy-event-id"] == second.headers["colloquy-event-id"]
