@@ -1,4 +1,4 @@
-"""The `colloquy` command: serve, migrate, tokens, demo.
+"""The `colloquy` command: serve, worker, migrate, tokens, backup, restore, demo.
 
 A command that cannot start says why in a line or two that name the setting to change, and
 exits with CONFIGURATION (2: a setting is wrong, trying again will not help) or UNREACHABLE
@@ -26,6 +26,7 @@ from granian.log import logger as granian_log
 from granian.server.mp import MPServer
 
 from app.auth import Role, issue_token
+from app.backup import BackupError, backup, has_tables, restore, select_table_sizes
 from app.clock import Clock
 from app.db import connect, create_pool, migrate
 from app.embedded import EmbeddedPostgres, EmbeddedPostgresError, EmbeddedPostgresUnavailable
@@ -35,13 +36,14 @@ from app.settings import ConfigurationError, Settings, unknown_variables
 from app.tokens.queries import count_tokens, revoke_token, select_tokens
 
 T = TypeVar("T")
+FAILED = 1
 CONFIGURATION = 2
 UNREACHABLE = 3
 CONNECT_TIMEOUT_SECONDS = 10
 
 
-class StartupError(Exception):
-    """The command cannot start; the message says what to do, `code` is the exit status."""
+class CommandError(Exception):
+    """The command cannot do its work; the message says what to do, `code` is the exit status."""
 
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
@@ -72,43 +74,43 @@ def check_database(url: str) -> None:
         raise database_problem(url, error) from error
 
 
-def database_problem(url: str, error: Exception) -> StartupError:
+def database_problem(url: str, error: Exception) -> CommandError:
     """What went wrong in connecting to `url`, said without its password."""
     parts = urlsplit(url)
     try:
         where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
     except ValueError:  # a port that is not a number
-        return StartupError(f"DATABASE_URL has a bad port: {error}; fix it", CONFIGURATION)
+        return CommandError(f"DATABASE_URL has a bad port: {error}; fix it", CONFIGURATION)
     name = parts.path.lstrip("/") or parts.username or "postgres"
     match error:
         case socket.gaierror():
-            return StartupError(
+            return CommandError(
                 f"DATABASE_URL: the host {parts.hostname!r} cannot be found ({error.strerror}); "
                 "check the host name in DATABASE_URL, or that the database server is up",
                 UNREACHABLE,
             )
         case ConnectionRefusedError():
-            return StartupError(
+            return CommandError(
                 f"DATABASE_URL: nothing accepts connections at {where}; start PostgreSQL "
                 "there, or correct the host and port in DATABASE_URL",
                 UNREACHABLE,
             )
         case asyncpg.InvalidPasswordError() | asyncpg.InvalidAuthorizationSpecificationError():
-            return StartupError(
+            return CommandError(
                 f"DATABASE_URL: PostgreSQL at {where} refused user {parts.username!r}: {error}; "
                 "correct the user name and password in DATABASE_URL",
                 CONFIGURATION,
             )
         case asyncpg.InvalidCatalogNameError():
-            return StartupError(
+            return CommandError(
                 f"DATABASE_URL: there is no database {name!r} at {where}; create it "
                 f"(createdb {name}), or correct the name at the end of DATABASE_URL",
                 CONFIGURATION,
             )
         case ValueError() | asyncpg.ClientConfigurationError():
-            return StartupError(f"DATABASE_URL cannot be used: {error}; fix it", CONFIGURATION)
+            return CommandError(f"DATABASE_URL cannot be used: {error}; fix it", CONFIGURATION)
         case _:
-            return StartupError(
+            return CommandError(
                 f"DATABASE_URL: cannot reach PostgreSQL at {where}: {error or type(error).__name__}"
                 "; check that it runs and that this machine may connect to it",
                 UNREACHABLE,
@@ -130,7 +132,7 @@ def usable_data_dir(data_dir: str) -> Path:
         if os.access(path, os.W_OK | os.X_OK):
             return path
         problem = "cannot be written to"
-    raise StartupError(
+    raise CommandError(
         f"COLLOQUY_DATA_DIR={data_dir!r} {problem}; set it to a folder this user may write to, "
         "or set DATABASE_URL to use your own PostgreSQL",
         CONFIGURATION,
@@ -157,7 +159,7 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as error:
-            raise StartupError(
+            raise CommandError(
                 f"cannot listen on {host}:{port}: {error.strerror or error}; stop what listens "
                 "there, or set COLLOQUY_PORT (or COLLOQUY_HOST) to another",
                 CONFIGURATION,
@@ -291,6 +293,26 @@ def tokens_revoke(settings: Settings, args: argparse.Namespace) -> None:
     print(f"revoked {token.id} ({token.name})")
 
 
+def run_backup(settings: Settings, args: argparse.Namespace) -> None:
+    with database(settings) as url:
+        sizes = with_connection(url, select_table_sizes)
+        backup(url, args.path, sizes, embedded=settings.database_url is None)
+
+
+def run_restore(settings: Settings, args: argparse.Namespace) -> None:
+    if not args.path.is_file():
+        raise CommandError(f"there is no backup at {args.path}", FAILED)
+    with database(settings) as url:
+        if not args.clean and with_connection(url, has_tables):
+            raise CommandError(
+                "the database already has tables; restore into an empty database (createdb, "
+                "then point DATABASE_URL at it), or pass --clean to replace what the backup holds",
+                CONFIGURATION,
+            )
+        restore(url, args.path, args.clean, embedded=settings.database_url is None)
+    print(f"restored {args.path}; serve (or colloquy migrate) brings an older schema up to date")
+
+
 def demo(settings: Settings, _: argparse.Namespace) -> None:
     from app.demo import load_demo
 
@@ -326,6 +348,16 @@ def parser() -> argparse.ArgumentParser:
     command("migrate", run_migrate, "bring the schema up (or down) to a revision").add_argument(
         "--revision", default="head", help="alembic revision (default: head)"
     )
+    command("backup", run_backup, "back the database up to a file (pg_dump's format)").add_argument(
+        "path", type=Path, help="the file to write"
+    )
+    restoring = command("restore", run_restore, "load a backup made by colloquy backup")
+    restoring.add_argument("path", type=Path, help="the backup file")
+    restoring.add_argument(
+        "--clean",
+        action="store_true",
+        help="drop what the backup holds first (else the database must be empty)",
+    )
     command("demo", demo, "load the demo series, people and interview (embedded database only)")
     tokens = commands.add_parser("tokens", help="create, list or revoke API tokens")
     token_commands = tokens.add_subparsers(required=True, metavar="ACTION")
@@ -350,7 +382,7 @@ def main(argv: list[str] | None = None) -> None:
         print(warning, file=sys.stderr)
     try:
         run(args)
-    except StartupError as error:
+    except CommandError as error:
         # The settings may be what is wrong, so the level is read as it stands.
         if os.environ.get("COLLOQUY_LOG_LEVEL", "").strip().lower() == "debug":
             traceback.print_exc()
@@ -359,14 +391,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """The command, with each failure to start turned into a StartupError."""
+    """The command, with each failure to start turned into a CommandError."""
     try:
         settings = Settings.from_env(os.environ)
     except ConfigurationError as error:
-        raise StartupError(f"bad configuration: {error}", CONFIGURATION) from error
+        raise CommandError(f"bad configuration: {error}", CONFIGURATION) from error
     try:
         args.run(settings, args)
     except EmbeddedPostgresUnavailable as error:
-        raise StartupError(f"embedded PostgreSQL: {error}", CONFIGURATION) from error
+        raise CommandError(f"embedded PostgreSQL: {error}", CONFIGURATION) from error
     except EmbeddedPostgresError as error:
-        raise StartupError(f"embedded PostgreSQL did not start: {error}", UNREACHABLE) from error
+        raise CommandError(f"embedded PostgreSQL did not start: {error}", UNREACHABLE) from error
+    except BackupError as error:
+        raise CommandError(str(error), FAILED) from error

@@ -2,7 +2,6 @@
 do, with exit code 2 for configuration and 3 for a database that cannot be reached."""
 
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -11,19 +10,11 @@ import asyncpg
 import pytest
 
 from app import cli as command
+from tests.operations import failed
 from tests.test_cli import Cli
 
 CONFIGURATION = 2
 UNREACHABLE = 3
-
-
-def failed(result: subprocess.CompletedProcess[str], code: int) -> str:
-    """The one or two lines a command printed as it failed with `code`."""
-    assert result.returncode == code, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
-    lines = result.stderr.strip().splitlines()
-    assert 1 <= len(lines) <= 2, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stderr
 
 
 def with_url(url: str, **parts: str) -> str:
