@@ -14,59 +14,72 @@ import msgspec
 
 from app.content.cards import page
 from app.content.queries import select_public_interview
-from app.events.queries import Event, claim_due_events, mark_dispatched
+from app.content.schemas import InterviewPage
+from app.events.queries import DueEvent, claim_due_events, mark_dispatched
+from app.interviews.outbox import FeedChange, InterviewPublished, event_type
 from app.interviews.publication import publish_when_due
 from app.settings import Settings
 from app.site import Site
 
 BATCH = 50
-# Events after which a feed reads differently, and so the hub is told.
-FEED_CHANGES = {"interview.published", "interview.updated", "interview.withdrawn"}
+
+
+class UnpublishedInterview(msgspec.Struct):
+    """Who an interview was, when the public no longer (or not yet) sees it."""
+
+    id: UUID
+    slug: str
+    title: str
+    status: str
+
+
+class Announcement(msgspec.Struct):
+    """A webhook delivery's body: the event, and the interview as the public sees it."""
+
+    id: UUID
+    type: str
+    occurred_at: datetime
+    interview: InterviewPage | UnpublishedInterview
 
 
 async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, site: Site) -> int:
     """Dispatch the events due by `now`; how many there were."""
     async with pool.acquire() as db, db.transaction():
-        events = await claim_due_events(db, now, BATCH)
-        for event in events:
-            if event.type == "interview.published":
+        due_events = await claim_due_events(db, now, BATCH)
+        for due in due_events:
+            event = due.event
+            if isinstance(event, InterviewPublished):
                 await publish_when_due(db, now, event.interview_id)
-            body = await _body(db, event, now, site)
+            body = await _body(db, due, now, site)
             if body is not None:
-                await _insert_webhook_deliveries(db, event, body, now)
-                if settings.websub_hub and event.type in FEED_CHANGES:
-                    await _insert_websub_pings(db, event, settings.websub_hub, site, now)
-            await mark_dispatched(db, event.id, now)
-    return len(events)
+                await _insert_webhook_deliveries(db, due, body, now)
+                if settings.websub_hub and isinstance(event, FeedChange):
+                    await _insert_websub_pings(db, due, settings.websub_hub, site, now)
+            await mark_dispatched(db, due.id, now)
+    return len(due_events)
 
 
-async def _body(db: asyncpg.Connection, event: Event, now: datetime, site: Site) -> bytes | None:
+async def _body(db: asyncpg.Connection, due: DueEvent, now: datetime, site: Site) -> bytes | None:
     """The event with the interview as the public sees it (or who it was, if not public);
     None when the interview has been deleted since: there is nothing left to announce."""
     row = await db.fetchrow(
-        "SELECT slug, title, status FROM interviews WHERE id = $1", event.interview_id
+        "SELECT id, slug, title, status FROM interviews WHERE id = $1", due.event.interview_id
     )
     if row is None:
         return None
-    public = await select_public_interview(db, now, row["slug"])
-    interview = (
-        page(public, [], site)
-        if public
-        else {"id": event.interview_id, "slug": row["slug"], "title": row["title"],
-              "status": row["status"]}
-    )  # fmt: skip
-    return msgspec.json.encode(
-        {
-            "id": event.id,
-            "type": event.type,
-            "occurred_at": event.occurred_at,
-            "interview": interview,
-        }
+    unpublished = msgspec.convert(row, UnpublishedInterview, from_attributes=True)
+    public = await select_public_interview(db, now, unpublished.slug)
+    announcement = Announcement(
+        id=due.id,
+        type=event_type(type(due.event)),
+        occurred_at=due.occurred_at,
+        interview=unpublished if public is None else page(public, [], site),
     )
+    return msgspec.json.encode(announcement)
 
 
 async def _insert_webhook_deliveries(
-    db: asyncpg.Connection, event: Event, body: bytes, now: datetime
+    db: asyncpg.Connection, due: DueEvent, body: bytes, now: datetime
 ) -> None:
     await db.execute(
         """
@@ -76,15 +89,18 @@ async def _insert_webhook_deliveries(
           FROM webhooks w
          WHERE w.active AND $4 = ANY (w.event_types)
         """,
-        event.id, body, now, event.type,
-    )  # fmt: skip
+        due.id,
+        body,
+        now,
+        event_type(type(due.event)),
+    )
 
 
 async def _insert_websub_pings(
-    db: asyncpg.Connection, event: Event, hub: str, site: Site, now: datetime
+    db: asyncpg.Connection, due: DueEvent, hub: str, site: Site, now: datetime
 ) -> None:
     """One ping per feed the event changes: everything, the series, each participant."""
-    scopes = ["all", *await _scopes(db, event.interview_id)]
+    scopes = ["all", *await _scopes(db, due.event.interview_id)]
     topics = [url for scope in scopes for url in msgspec.structs.astuple(site.feeds(scope))]
     await db.executemany(
         """
@@ -93,7 +109,7 @@ async def _insert_websub_pings(
         VALUES ($1, $2, 'application/x-www-form-urlencoded', $3, $4, $4, $4)
         """,
         [
-            (event.id, hub, urlencode({"hub.mode": "publish", "hub.url": topic}).encode(), now)
+            (due.id, hub, urlencode({"hub.mode": "publish", "hub.url": topic}).encode(), now)
             for topic in topics
         ],
     )

@@ -9,7 +9,16 @@ import asyncpg
 from app.auth import Actor, Role
 from app.errors import ProblemError, not_found
 from app.etags import ensure_version
-from app.events.queries import cancel_pending_publication, insert_event
+from app.interviews.outbox import (
+    InterviewPublished,
+    InterviewRescheduled,
+    InterviewScheduled,
+    InterviewUnscheduled,
+    InterviewUpdated,
+    InterviewWithdrawn,
+    cancel_pending_publication,
+    insert_event,
+)
 from app.interviews.queries import (
     LockedInterview,
     count_interviewees,
@@ -53,7 +62,7 @@ async def note_public_edit(
 ) -> None:
     """An edit of what the public sees is an `interview.updated` event."""
     if locked.status == "published":
-        await insert_event(db, "interview.updated", interview_id, now)
+        await insert_event(db, InterviewUpdated(interview_id=interview_id), now)
 
 
 async def change_status(
@@ -99,16 +108,15 @@ async def _record_events(
         await cancel_pending_publication(db, interview_id, now)
     match action:
         case "schedule":
-            rescheduled = status == "scheduled"
-            kind = "interview.rescheduled" if rescheduled else "interview.scheduled"
-            await insert_event(db, kind, interview_id, now)
-            await insert_event(db, "interview.published", interview_id, now, due_at=publish_at)
+            kind = InterviewRescheduled if status == "scheduled" else InterviewScheduled
+            await insert_event(db, kind(interview_id=interview_id), now)
+            await insert_event(db, InterviewPublished(interview_id=interview_id), now, publish_at)
         case "publish":
-            await insert_event(db, "interview.published", interview_id, now)
+            await insert_event(db, InterviewPublished(interview_id=interview_id), now)
         case "unschedule":
-            await insert_event(db, "interview.unscheduled", interview_id, now)
+            await insert_event(db, InterviewUnscheduled(interview_id=interview_id), now)
         case "withdraw":
-            await insert_event(db, "interview.withdrawn", interview_id, now)
+            await insert_event(db, InterviewWithdrawn(interview_id=interview_id), now)
 
 
 def _changes(

@@ -13,9 +13,9 @@ from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.etags import expected_version, require_if_match, tagged
-from app.events.queries import cancel_pending_publication
 from app.interviews.content import check_quotes_still_hold, prepare_body, prepare_tags
 from app.interviews.lifecycle import Action, change_status, lock_for_edit, note_public_edit
+from app.interviews.outbox import cancel_pending_publication
 from app.interviews.queries import (
     InterviewFilter,
     delete_interview,
