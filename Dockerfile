@@ -10,8 +10,11 @@ WORKDIR /build
 # Install the dependencies and the `colloquy` entry point against an empty `app` package, so
 # this layer is rebuilt only when pyproject.toml changes. The real code is imported from
 # /srv/colloquy (PYTHONPATH) at run time. README.md is left out on purpose; the warning is harmless.
+# No extras: the embedded PostgreSQL wheel has no place in the image, which is given DATABASE_URL.
+# pip and setuptools only install: they are taken out of the venv that the image keeps.
 COPY pyproject.toml ./
-RUN mkdir app && touch app/__init__.py && pip install .
+RUN mkdir app && touch app/__init__.py && pip install . \
+ && pip uninstall --yes pip setuptools
 
 FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,6 +37,9 @@ EXPOSE 8000
 # slim has no curl; urlopen raises (python exits 1) on refusal, timeout or a non-2xx status.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get('COLLOQUY_PORT', '8000'), timeout=4)"]
-# Without DATABASE_URL the app would start an embedded PostgreSQL, which has no place here: fail
-# fast instead. exec makes the server PID 1 so it receives SIGTERM and shuts down cleanly.
-CMD ["sh", "-c", ": \"${DATABASE_URL:?must be set to a PostgreSQL URL}\" && colloquy migrate && exec colloquy serve"]
+# colloquy is PID 1, so it gets the SIGTERM of `docker stop` and drains before it exits (give it
+# COLLOQUY_DRAIN_SECONDS + COLLOQUY_SHUTDOWN_TIMEOUT: `docker stop -t 30`). serve migrates first
+# (safe with replicas starting together: they take turns on a lock); where migrations run once
+# before the servers start, as in compose.yaml, use `colloquy serve --no-migrate`. Without
+# DATABASE_URL it stops at once with one line saying to set it (exit 2).
+CMD ["colloquy", "serve"]

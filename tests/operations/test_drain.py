@@ -7,75 +7,15 @@ only once granian says it is stopping: so the PATCH is in flight across the stop
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 import httpx
 
-from tests.test_cli import COLLOQUY, REPO, SECRET, Cli, free_port
+from tests.operations.serving import Server, serving
+from tests.test_cli import SECRET, Cli
 
 STOPPING = "Shutting down granian"
-
-
-class Server:
-    """A `colloquy serve` subprocess and what it printed."""
-
-    def __init__(self, process: asyncio.subprocess.Process, output: Path, port: int) -> None:
-        self.process = process
-        self.output = output
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    def printed(self) -> str:
-        return self.output.read_text()
-
-    async def get(self, path: str, **headers: str) -> httpx.Response:
-        """A GET on a new connection, as a load balancer's probe or a new client makes."""
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as client:
-            return await client.get(path, headers=headers)
-
-    async def exit_code(self, seconds: float = 30) -> int:
-        try:
-            async with asyncio.timeout(seconds):
-                return await self.process.wait()
-        except TimeoutError:
-            raise AssertionError(f"still running {seconds} s on\n{self.printed()}") from None
-
-    async def wait_ready(self) -> None:
-        for _ in range(300):
-            assert self.process.returncode is None, f"it exited\n{self.printed()}"
-            try:
-                if (await self.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"not ready within 30 s\n{self.printed()}")
-
-
-@asynccontextmanager
-async def serving(cli: Cli, tmp_path: Path, **env: str) -> AsyncIterator[Server]:
-    assert COLLOQUY is not None
-    port = free_port()
-    output = tmp_path / "output"
-    with output.open("w") as out:
-        process = await asyncio.create_subprocess_exec(
-            COLLOQUY,
-            "serve",
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
-            env={**cli.env, "COLLOQUY_PORT": str(port), **env},
-            cwd=REPO,
-        )
-    server = Server(process, output, port)
-    try:
-        await server.wait_ready()
-        yield server
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 def embedded_url(data_dir: Path) -> str:
@@ -120,6 +60,7 @@ async def test_sigterm_drains_then_finishes_what_is_in_flight_and_exits_0(
     """Before: SIGTERM stopped accepting at once, so a load balancer still sending there got
     refused connections until its next probe."""
     async with serving(cli, tmp_path, COLLOQUY_DRAIN_SECONDS="8") as server:
+        await server.wait_ready()
         secret = SECRET.search(server.printed())
         assert secret is not None
         admin = {"Authorization": f"Bearer {secret.group()}"}
@@ -163,6 +104,7 @@ async def test_a_second_sigterm_stops_without_waiting_for_the_drain(
     cli: Cli, tmp_path: Path
 ) -> None:
     async with serving(cli, tmp_path, COLLOQUY_DRAIN_SECONDS="600") as server:
+        await server.wait_ready()
         server.process.send_signal(signal.SIGTERM)
         await readiness_turns_503(server)
         server.process.send_signal(signal.SIGTERM)
