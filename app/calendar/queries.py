@@ -6,7 +6,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from app.interviews.publication import EFFECTIVE_STATUS
+from app.publication import EFFECTIVE_STATUS
 from app.series.schemas import Cadence
 
 

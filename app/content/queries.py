@@ -1,4 +1,4 @@
-"""SQL for what the public sees: interviews that are public as app.interviews.publication
+"""SQL for what the public sees: interviews that are public as app.publication
 says ($1 is now), and the series and people they belong to."""
 
 from datetime import date, datetime
@@ -8,8 +8,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from app.interviews.publication import PUBLIC, PUBLISHED_AT, UPCOMING
 from app.interviews.schemas import Block
+from app.publication import PUBLIC, PUBLISHED_AT, UPCOMING
 from app.schemas import Image
 
 # Each row comes as one JSON document, which msgspec decodes straight into a PublicRow.

@@ -17,7 +17,7 @@ from app.content.queries import select_public_interview
 from app.content.schemas import InterviewPage
 from app.events.queries import DueEvent, claim_due_events, mark_dispatched
 from app.interviews.outbox import FeedChange, InterviewPublished, event_type
-from app.interviews.publication import publish_when_due
+from app.publication import publish_when_due
 from app.settings import Settings
 from app.site import Site
 

@@ -8,8 +8,8 @@ import asyncpg
 import msgspec
 
 from app.db import assignments
-from app.interviews.publication import EFFECTIVE_PUBLISHED_AT, EFFECTIVE_STATUS, PUBLISHED_AT
 from app.interviews.schemas import Block, Interview, ParticipantIn, PullQuote
+from app.publication import EFFECTIVE_PUBLISHED_AT, EFFECTIVE_STATUS, PUBLISHED_AT
 
 _SELECT = f"""
     SELECT i.id, i.series_id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags,

@@ -8,8 +8,8 @@ import msgspec
 
 from app.errors import ProblemError, not_found
 from app.interviews.lifecycle import TRANSITIONS
-from app.interviews.publication import EFFECTIVE_STATUS
 from app.interviews.schemas import ScheduleRequest
+from app.publication import EFFECTIVE_STATUS
 from app.series.cadence import search_slots, wall_clock
 from app.series.schemas import Cadence
 from app.series.slots import select_takers

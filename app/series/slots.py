@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from app.interviews.publication import EFFECTIVE_STATUS
+from app.publication import EFFECTIVE_STATUS
 from app.series.cadence import search_slots, wall_clock
 from app.series.schemas import Cadence, Slot, SlotInterview
 

@@ -1,4 +1,4 @@
-"""The publication rule is written once, in app/interviews/publication.py.
+"""The publication rule is written once, in app/publication.py.
 
 "Scheduled with its time come counts as published" used to be spelt out in eight places; a
 change to it had to find them all. Every other module takes the rule's SQL from there.
@@ -10,7 +10,7 @@ from pathlib import Path
 import app
 
 APP = Path(app.__file__).parent
-OWNER = APP / "interviews" / "publication.py"
+OWNER = APP / "publication.py"
 
 # The rule's own text: the comparison of publish_at with now (a parameter), the effective status,
 # and the publication time read through it.
