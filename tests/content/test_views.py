@@ -110,8 +110,7 @@ async def test_only_public_interviews_take_views(
     problem(await view(site, draft["slug"]), 404)
     problem(await view(site, scheduled["slug"]), 404)
     problem(await view(site, "no-such-interview"), 404)
-    response = await view(site, gone["slug"])
-    assert response.status_code in (404, 410), response.text
+    problem(await view(site, gone["slug"]), 404)
     await app.state.views.flush(app.state.pool)
     assert await stored(db) == {}
 
@@ -123,10 +122,14 @@ async def test_only_public_interviews_take_views(
 
 async def test_odd_slugs_are_no_server_error(site: Client, editor: Headers) -> None:
     await World(site, editor).published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
-    for slug in ("a%00b", "%ff", "x" * 5000, "thursday-interview-murad-muradov%00"):
-        response = await view(site, slug)
-        # 404, or 400 for a NUL, which no slug can hold and PostgreSQL cannot search for.
-        assert response.status_code in (400, 404), f"{slug[:40]}: {response.status_code}"
+    # 400 for a NUL, which no slug can hold and PostgreSQL cannot search for; else 404.
+    for slug, status in [
+        ("a%00b", 400),
+        ("%ff", 404),
+        ("x" * 5000, 404),
+        ("thursday-interview-murad-muradov%00", 400),
+    ]:
+        problem(await view(site, slug), status)
 
 
 async def test_popular_ranks_by_views_in_the_last_seven_days(

@@ -353,9 +353,10 @@ async def test_publishing_without_an_interviewee_422_writes_no_event(
     )
     assert response.status_code == 201, response.text
     lonely = response.json()
-    for action in ("publish", "schedule"):
+    # Scheduling without a body is refused before the participants are looked at.
+    for action, status in [("publish", 422), ("schedule", 400)]:
         refused = await act(client, editor, lonely, action)
-        assert refused.status_code in (400, 422), refused.text
+        assert refused.status_code == status, refused.text
     publish_at_later = await client.post(
         f"/admin/v1/interviews/{lonely['id']}/schedule",
         json={"publish_at": "2027-01-01T10:00:00+01:00", "confirm": True},

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import MovableClock
 from tests.factories import Client, Headers, Json, make_interview, make_person, make_series
-from tests.helpers import fetch, fields, problem
+from tests.helpers import fetch, fields, ok, problem
 
 BASE = "/admin/v1/interviews"
 
@@ -587,36 +587,26 @@ async def test_body_over_the_size_limit_is_413(
 
 
 @pytest.mark.parametrize("field", ["title", "standfirst"])
-async def test_nul_in_plain_text_fields_is_never_500(
+async def test_nul_in_plain_text_fields_is_stripped(
     client: Client, editor: Headers, interview: Json, field: str
 ) -> None:
-    """PostgreSQL text cannot hold NUL: strip it (as body text does) or answer 400/422."""
+    """PostgreSQL text cannot hold NUL: it is stripped, as from body text."""
     response = await client.patch(
         f"{BASE}/{interview['id']}", json={field: "nul\u0000byte"}, headers=editor
     )
-    assert response.status_code in (200, 400, 422), response.text
-    stored = await fetch(client, editor, interview)
-    if response.status_code == 200:
-        assert stored[field] == "nulbyte"
-    else:
-        assert fields(response.json()) == [field]
-        assert stored == interview
+    assert ok(response)[field] == "nulbyte"
+    assert (await fetch(client, editor, interview))[field] == "nulbyte"
 
 
-async def test_nul_in_image_alt_is_never_500(
+async def test_nul_in_image_alt_is_stripped(
     client: Client, editor: Headers, interview: Json
 ) -> None:
     image = {"url": "https://example.org/a.jpg", "alt": "nul\u0000byte"}
     response = await client.patch(
         f"{BASE}/{interview['id']}", json={"image": image}, headers=editor
     )
-    assert response.status_code in (200, 400, 422), response.text
-    stored = await fetch(client, editor, interview)
-    if response.status_code == 200:
-        assert stored["image"]["alt"] == "nulbyte"
-    else:
-        assert fields(response.json()) == ["image.alt"]
-        assert stored == interview
+    assert ok(response)["image"]["alt"] == "nulbyte"
+    assert (await fetch(client, editor, interview))["image"]["alt"] == "nulbyte"
 
 
 async def test_lone_surrogate_is_400(client: Client, editor: Headers, interview: Json) -> None:
