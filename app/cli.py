@@ -29,7 +29,12 @@ from app.auth import Role, issue_token
 from app.backup import BackupError, backup, has_tables, restore, select_table_sizes
 from app.clock import Clock
 from app.db import connect, create_pool, migrate
-from app.embedded import EmbeddedPostgres, EmbeddedPostgresError, EmbeddedPostgresUnavailable
+from app.embedded import (
+    EmbeddedPostgres,
+    EmbeddedPostgresError,
+    EmbeddedPostgresUnavailable,
+    find_bindir,
+)
 from app.events.worker import run_worker
 from app.health import DRAIN_SIGNAL
 from app.settings import ConfigurationError, Settings, unknown_variables
@@ -57,6 +62,7 @@ def database(settings: Settings) -> Iterator[str]:
         check_database(settings.database_url)
         yield settings.database_url
         return
+    find_bindir()  # first: where there is no server to embed, DATABASE_URL is what is missing
     with EmbeddedPostgres(usable_data_dir(settings.data_dir)).running() as url:
         yield url
 

