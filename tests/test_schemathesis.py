@@ -42,9 +42,9 @@ class Service:
         self.base_url = base_url
         self.admin = admin
 
-    def post(self, path: str, body: object) -> dict[str, str]:
+    def post(self, path: str, body: object, status: int = 201) -> dict[str, str]:
         response = httpx.post(f"{self.base_url}{path}", json=body, headers=self.admin, timeout=10)
-        assert response.status_code in (200, 201), response.text
+        assert response.status_code == status, response.text
         created: dict[str, str] = response.json()
         return created
 
@@ -158,7 +158,7 @@ def seed(service: Service) -> dict[str, str]:
             ],
         },
     )
-    service.post(f"/admin/v1/interviews/{interview['id']}/publish", None)
+    service.post(f"/admin/v1/interviews/{interview['id']}/publish", None, 200)
     return {
         "interview_id": interview["id"],
         "series_id": series["id"],
