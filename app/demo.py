@@ -4,15 +4,16 @@ from datetime import datetime
 
 import asyncpg
 
-from app.interviews.content import prepare_body, prepare_teaser
 from app.interviews.queries import (
+    StatusChange,
     insert_interview,
     insert_pull_quote,
     replace_participants,
     update_interview,
     upsert_teaser,
 )
-from app.interviews.schemas import Answer, Paragraph, ParticipantIn, Question
+from app.interviews.rules import prepare_body, prepare_teaser
+from app.interviews.schemas import Answer, Paragraph, ParticipantIn, PullQuoteCreate, Question
 from app.people.queries import insert_person
 from app.series.queries import insert_series
 
@@ -73,12 +74,16 @@ async def load_demo(db: asyncpg.Connection, now: datetime) -> str:
         )  # fmt: skip
         interview_id = await insert_interview(
             db,
-            {"series_id": series.id, "slug": "thursday-interview-murad-muradov",
-             "title": "Thursday Interview: Murad Muradov", "standfirst": "", "body": body,
-             "image": None, "tags": ["Armenia", "Azerbaijan", "peace process"],
-             "created_by": None},  # made by the command line, not through a token
-            now,
-        )  # fmt: skip
+            series_id=series.id,
+            slug="thursday-interview-murad-muradov",
+            title="Thursday Interview: Murad Muradov",
+            standfirst="",
+            body=body,
+            image=None,
+            tags=["Armenia", "Azerbaijan", "peace process"],
+            created_by=None,  # made by the command line, not through a token
+            now=now,
+        )
         await replace_participants(
             db,
             interview_id,
@@ -88,12 +93,13 @@ async def load_demo(db: asyncpg.Connection, now: datetime) -> str:
             ],
         )
         await upsert_teaser(db, interview_id, "card", prepare_teaser("card", TEASER))
-        await insert_pull_quote(
-            db,
-            interview_id,
-            {"text": "My negative expectations luckily didn’t play out.",
-             "speaker_id": murad.id, "block_id": "visit", "featured": True, "position": None},
-            now,
-        )  # fmt: skip
-        await update_interview(db, interview_id, {"status": "published", "published_at": now}, now)
+        quote = PullQuoteCreate(
+            text="My negative expectations luckily didn’t play out.",
+            speaker_id=murad.id,
+            block_id="visit",
+            featured=True,
+        )
+        await insert_pull_quote(db, interview_id, quote, now)
+        published = StatusChange(status="published", published_at=now)
+        await update_interview(db, interview_id, published, now)
     return "loaded the Thursday Interview with Murad Muradov"

@@ -203,6 +203,10 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
 
 # Any route can meet a request it cannot parse and a database it cannot reach.
 EVERY_ROUTE = (400, 503)
+# An edit of a stored resource can also meet: no token or not enough of one, no such resource,
+# a conflict with what is stored, a version the client did not see (If-Match), a body too large
+# or a value that cannot be used.
+EDIT = (401, 403, 404, 409, 412, 413, 422)
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:

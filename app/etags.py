@@ -4,7 +4,7 @@ from typing import Any, Protocol, TypeVar
 
 from litestar import Request, Response
 
-from app.errors import ProblemError
+from app.errors import ProblemError, not_found
 
 
 def etag(version: int) -> str:
@@ -55,3 +55,12 @@ VersionedT = TypeVar("VersionedT", bound=Versioned)
 def tagged(resource: VersionedT, status_code: int = 200) -> Response[VersionedT]:
     """The resource with its version as ETag."""
     return Response(resource, status_code=status_code, headers={"ETag": etag(resource.version)})
+
+
+def tagged_found(
+    resource: VersionedT | None, what: str, status_code: int = 200
+) -> Response[VersionedT]:
+    """The resource with its version as ETag; 404 naming `what` if it was not found."""
+    if resource is None:
+        raise not_found(what)
+    return tagged(resource, status_code)

@@ -37,6 +37,12 @@ class Base(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 setattr(self, field.name, list(map(field.normalize, paths, value)))
 
 
+def given(update: msgspec.Struct) -> dict[str, object]:
+    """The fields of an update that were given: those not left UNSET."""
+    fields = msgspec.structs.asdict(update)
+    return {name: value for name, value in fields.items() if value is not msgspec.UNSET}
+
+
 @dataclass(frozen=True)
 class TextField:
     """A text field of a Struct, how its text is normalised, and the limits its type sets.

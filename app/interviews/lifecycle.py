@@ -1,7 +1,14 @@
-"""Draft -> scheduled -> published -> withdrawn, and who may change what on the way."""
+"""Draft -> scheduled -> published -> withdrawn, and who may change what on the way.
 
+Every write of an interview goes through here, each in a transaction of its own: the interview
+is locked and read once; then the actor's right to it at the version the client saw, then what
+its status allows; then the change, and the events that announce it (app.interviews.outbox).
+When it is public is app.publication's to say.
+"""
+
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 import asyncpg
@@ -21,31 +28,34 @@ from app.interviews.outbox import (
 )
 from app.interviews.queries import (
     LockedInterview,
+    StatusChange,
     count_interviewees,
+    select_interview_for_scheduling,
     select_interview_for_update,
     update_interview,
 )
+from app.interviews.schemas import InterviewStatus, InterviewUpdate, ScheduleRequest
+from app.interviews.slot_choice import choose_publish_at
 
 Action = Literal["schedule", "publish", "unschedule", "withdraw"]
 
-TRANSITIONS: dict[str, tuple[Action, ...]] = {
+TRANSITIONS: dict[InterviewStatus, tuple[Action, ...]] = {
     "draft": ("schedule", "publish"),
     "scheduled": ("schedule", "unschedule", "publish"),
     "published": ("withdraw",),
     "withdrawn": ("schedule", "publish"),
 }
 
+# What an edit writes to the interview itself: the fields it gives (an edit of its parts gives
+# none, and counts a version all the same), or None when it changes nothing at all.
+Change = Callable[[LockedInterview], Awaitable[InterviewUpdate | None]]
 
-async def lock_for_edit(
-    db: asyncpg.Connection, interview_id: UUID, now: datetime, actor: Actor, if_match: int | None
-) -> LockedInterview:
-    """Lock an interview that this actor may edit, at the version the client saw.
+
+def _check_may_edit(locked: LockedInterview, actor: Actor, if_match: int | None) -> None:
+    """The client saw this version, and the actor may edit the interview as it is.
 
     Contributors write their own drafts, and nothing else: not a colleague's draft, not what
     an editor has scheduled or published."""
-    locked = await select_interview_for_update(db, interview_id, now)
-    if locked is None:
-        raise not_found("interview")
     ensure_version(if_match, locked.version)
     if actor.role is Role.contributor:
         if locked.status != "draft":
@@ -54,61 +64,121 @@ async def lock_for_edit(
             )
         if locked.created_by != actor.token_id:
             raise ProblemError(403, "contributors may edit only the drafts they created")
+
+
+async def lock_for_edit(
+    db: asyncpg.Connection, interview_id: UUID, now: datetime, actor: Actor, if_match: int | None
+) -> LockedInterview:
+    """Lock an interview that this actor may edit, at the version the client saw."""
+    locked = await select_interview_for_update(db, now, interview_id)
+    if locked is None:
+        raise not_found("interview")
+    _check_may_edit(locked, actor, if_match)
     return locked
 
 
-async def note_public_edit(
-    db: asyncpg.Connection, interview_id: UUID, locked: LockedInterview, now: datetime
+async def edit(
+    db: asyncpg.Connection,
+    interview_id: UUID,
+    now: datetime,
+    actor: Actor,
+    if_match: int | None,
+    change: Change,
 ) -> None:
-    """An edit of what the public sees is an `interview.updated` event."""
-    if locked.status == "published":
-        await insert_event(db, InterviewUpdated(interview_id=interview_id), now)
+    """Lock the interview for this actor, apply `change`, and count a new version unless it
+    changed nothing. An edit of what the public sees is an `interview.updated` event."""
+    async with db.transaction():
+        locked = await lock_for_edit(db, interview_id, now, actor, if_match)
+        update = await change(locked)
+        if update is None:
+            return
+        await update_interview(db, interview_id, update, now)
+        if locked.status == "published":
+            await insert_event(db, InterviewUpdated(interview_id=interview_id), now)
 
 
 async def change_status(
     db: asyncpg.Connection,
     interview_id: UUID,
-    action: Action,
+    action: Literal["publish", "unschedule", "withdraw"],
     now: datetime,
     actor: Actor,
     if_match: int | None,
-    publish_at: datetime | None = None,
 ) -> None:
-    """Apply one lifecycle action, or explain (409) which ones the current status allows."""
+    """Publish now, take back to draft, or withdraw."""
     async with db.transaction():
         locked = await lock_for_edit(db, interview_id, now, actor, if_match)
-        allowed = TRANSITIONS[locked.status]
-        if action not in allowed:
-            raise ProblemError(
-                409,
-                f"cannot {action} an interview that is {locked.status}; "
-                f"allowed: {', '.join(allowed)}",
-                field="status",
-                allowed=list(allowed),
-            )
-        if action in ("schedule", "publish") and await count_interviewees(db, interview_id) == 0:
-            raise ProblemError(
-                422, "add at least one interviewee before scheduling or publishing",
-                field="participants",
-            )  # fmt: skip
-        await update_interview(db, interview_id, _changes(action, locked, now, publish_at), now)
-        await _record_events(db, interview_id, action, locked.status, now, publish_at)
+        await _check_transition(db, interview_id, locked.status, action)
+        await _apply(db, interview_id, action, locked, now)
 
 
-async def _record_events(
+async def schedule(
+    db: asyncpg.Connection,
+    interview_id: UUID,
+    request: ScheduleRequest,
+    now: datetime,
+    actor: Actor,
+    if_match: int | None,
+) -> datetime:
+    """Schedule (or reschedule) publication at the time `request` asks for; that time.
+
+    The series is locked with the interview and stays locked until the schedule is written,
+    so that two editors never both get the same free slot. Whether the status allows
+    scheduling is known before any slot is looked for."""
+    _check_schedule_request(request, now)
+    async with db.transaction():
+        locked = await select_interview_for_scheduling(db, now, interview_id)
+        if locked is None:
+            raise not_found("interview")
+        _check_may_edit(locked, actor, if_match)
+        await _check_transition(db, interview_id, locked.status, "schedule")
+        publish_at = await choose_publish_at(db, interview_id, locked.series, request, now)
+        await _apply(db, interview_id, "schedule", locked, now, publish_at)
+    return publish_at
+
+
+def _check_schedule_request(request: ScheduleRequest, now: datetime) -> None:
+    if request.publish_at is None and request.slot is None:
+        raise ProblemError(400, 'give publish_at, or "slot": "next"', field="publish_at")
+    if request.publish_at is not None and request.slot is not None:
+        raise ProblemError(400, "give publish_at or slot, not both", field="slot")
+    if request.publish_at is not None and request.publish_at <= now:
+        raise ProblemError(422, "publish_at must be in the future", field="publish_at")
+
+
+async def _check_transition(
+    db: asyncpg.Connection, interview_id: UUID, status: InterviewStatus, action: Action
+) -> None:
+    """The action is one the status allows (else 409, saying which are), and an interview
+    goes public only with an interviewee."""
+    allowed = TRANSITIONS[status]
+    if action not in allowed:
+        raise ProblemError(
+            409,
+            f"cannot {action} an interview that is {status}; allowed: {', '.join(allowed)}",
+            field="status",
+            allowed=list(allowed),
+        )
+    if action in ("schedule", "publish") and await count_interviewees(db, interview_id) == 0:
+        detail = "add at least one interviewee before scheduling or publishing"
+        raise ProblemError(422, detail, field="participants")
+
+
+async def _apply(
     db: asyncpg.Connection,
     interview_id: UUID,
     action: Action,
-    status: str,
+    locked: LockedInterview,
     now: datetime,
-    publish_at: datetime | None,
+    publish_at: datetime | None = None,
 ) -> None:
-    """The outbox entries of one lifecycle action, in its transaction."""
+    """Write the action and the outbox entries that announce it."""
+    await update_interview(db, interview_id, _status_change(action, locked, now, publish_at), now)
     if action != "withdraw":
         await cancel_pending_publication(db, interview_id, now)
     match action:
         case "schedule":
-            kind = InterviewRescheduled if status == "scheduled" else InterviewScheduled
+            kind = InterviewRescheduled if locked.status == "scheduled" else InterviewScheduled
             await insert_event(db, kind(interview_id=interview_id), now)
             await insert_event(db, InterviewPublished(interview_id=interview_id), now, publish_at)
         case "publish":
@@ -119,28 +189,23 @@ async def _record_events(
             await insert_event(db, InterviewWithdrawn(interview_id=interview_id), now)
 
 
-def _changes(
+def _status_change(
     action: Action, locked: LockedInterview, now: datetime, publish_at: datetime | None
-) -> dict[str, Any]:
+) -> StatusChange:
     match action:
         case "schedule":
-            assert publish_at is not None
-            if publish_at <= now:
-                raise ProblemError(422, "publish_at must be in the future", field="publish_at")
-            return {"status": "scheduled", "publish_at": publish_at, "withdrawn_at": None}
+            return StatusChange(status="scheduled", publish_at=publish_at, withdrawn_at=None)
         case "publish":
             # A republished interview keeps its first publication time, as WordPress does.
-            return {
-                "status": "published",
-                "published_at": locked.published_at or now,
-                "publish_at": None,
-                "withdrawn_at": None,
-            }
+            return StatusChange(
+                status="published",
+                published_at=locked.published_at or now,
+                publish_at=None,
+                withdrawn_at=None,
+            )
         case "unschedule":
-            return {"status": "draft", "publish_at": None}
+            return StatusChange(status="draft", publish_at=None)
         case "withdraw":
-            return {
-                "status": "withdrawn",
-                "withdrawn_at": now,
-                "published_at": locked.published_at or now,
-            }
+            return StatusChange(
+                status="withdrawn", withdrawn_at=now, published_at=locked.published_at or now
+            )

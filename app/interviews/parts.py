@@ -16,10 +16,9 @@ from litestar.params import FromPath, JSONBody
 from app.auth import actor_of, require_token
 from app.clock import Now
 from app.db import Db
-from app.errors import ProblemError, not_found
-from app.etags import expected_version
-from app.interviews.content import check_quote_source, prepare_teaser
-from app.interviews.lifecycle import lock_for_edit, note_public_edit
+from app.errors import EDIT, ProblemError, not_found, problems
+from app.etags import expected_version, tagged_found
+from app.interviews.lifecycle import edit
 from app.interviews.queries import (
     LockedInterview,
     count_interviewees,
@@ -27,15 +26,16 @@ from app.interviews.queries import (
     delete_teaser,
     insert_pull_quote,
     replace_participants,
+    select_interview,
     select_pull_quotes,
-    update_interview,
     update_pull_quote,
     upsert_teaser,
 )
-from app.interviews.routes import WRITE, check_participants_unique, current
+from app.interviews.rules import check_participants_unique, check_quote_source, prepare_teaser
 from app.interviews.schemas import (
     Answer,
     Interview,
+    InterviewUpdate,
     Participants,
     Placement,
     PullQuoteCreate,
@@ -43,22 +43,23 @@ from app.interviews.schemas import (
     Question,
     TeaserIn,
 )
+from app.schemas import given
 
-Change = Callable[[LockedInterview], Awaitable[None]]
+PartChange = Callable[[LockedInterview], Awaitable[None]]
 
 
 async def edit_part(
-    request: Request[Any, Any, Any], db: Db, now: datetime, interview_id: UUID, change: Change
+    request: Request[Any, Any, Any], db: Db, now: datetime, interview_id: UUID, change: PartChange
 ) -> Response[Interview]:
-    """Lock the interview for this editor, apply `change`, count a new version, answer with it."""
-    async with db.transaction():
-        locked = await lock_for_edit(
-            db, interview_id, now, actor_of(request), expected_version(request)
-        )
+    """Apply `change` to a part of the interview, count a new version of the interview, and
+    answer with it."""
+
+    async def change_part(locked: LockedInterview) -> InterviewUpdate:
         await change(locked)
-        await update_interview(db, interview_id, {}, now)
-        await note_public_edit(db, interview_id, locked, now)
-    return await current(db, interview_id, now)
+        return InterviewUpdate()  # nothing of the interview itself, but a new version
+
+    await edit(db, interview_id, now, actor_of(request), expected_version(request), change_part)
+    return tagged_found(await select_interview(db, interview_id, now), "interview")
 
 
 class InterviewPartsController(Controller):
@@ -66,7 +67,7 @@ class InterviewPartsController(Controller):
     tags = ["interviews"]
     guards = [require_token]
 
-    @put("/participants", responses=WRITE)
+    @put("/participants", responses=problems(*EDIT))
     async def set_participants(
         self,
         request: Request[Any, Any, Any],
@@ -95,7 +96,7 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @post("/pull-quotes", responses=WRITE, status_code=201)
+    @post("/pull-quotes", responses=problems(*EDIT), status_code=201)
     async def create_pull_quote(
         self,
         request: Request[Any, Any, Any],
@@ -105,17 +106,16 @@ class InterviewPartsController(Controller):
         data: JSONBody[PullQuoteCreate],
     ) -> Response[Interview]:
         """Add a pull quote; one that names its answer block must occur in it."""
-        values = msgspec.structs.asdict(data)
 
         async def change(locked: LockedInterview) -> None:
-            check_quote_source(values["text"], data.speaker_id, data.block_id, locked.body)
-            await insert_pull_quote(db, interview_id, values, now)
+            check_quote_source(data.text, data.speaker_id, data.block_id, locked.body)
+            await insert_pull_quote(db, interview_id, data, now)
 
         response = await edit_part(request, db, now, interview_id, change)
         response.status_code = 201
         return response
 
-    @patch("/pull-quotes/{quote_id:uuid}", responses=WRITE)
+    @patch("/pull-quotes/{quote_id:uuid}", responses=problems(*EDIT))
     async def update_pull_quote(
         self,
         request: Request[Any, Any, Any],
@@ -126,19 +126,18 @@ class InterviewPartsController(Controller):
         data: JSONBody[PullQuoteUpdate],
     ) -> Response[Interview]:
         """Change a pull quote: its text, speaker, source block, position or featuring."""
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
 
         async def change(locked: LockedInterview) -> None:
             quotes = {q.id: q for q in await select_pull_quotes(db, interview_id)}
             if quote_id not in quotes:
                 raise not_found("pull quote")
-            merged = msgspec.structs.replace(quotes[quote_id], **changes)
+            merged = msgspec.structs.replace(quotes[quote_id], **given(data))
             check_quote_source(merged.text, merged.speaker_id, merged.block_id, locked.body)
-            await update_pull_quote(db, interview_id, quote_id, changes)
+            await update_pull_quote(db, interview_id, quote_id, data)
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @delete("/pull-quotes/{quote_id:uuid}", responses=WRITE, status_code=200)
+    @delete("/pull-quotes/{quote_id:uuid}", responses=problems(*EDIT), status_code=200)
     async def delete_pull_quote(
         self,
         request: Request[Any, Any, Any],
@@ -155,7 +154,7 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @put("/teasers/{placement:str}", responses=WRITE)
+    @put("/teasers/{placement:str}", responses=problems(*EDIT))
     async def set_teaser(
         self,
         request: Request[Any, Any, Any],
@@ -173,7 +172,7 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @delete("/teasers/{placement:str}", responses=WRITE, status_code=200)
+    @delete("/teasers/{placement:str}", responses=problems(*EDIT), status_code=200)
     async def delete_teaser(
         self,
         request: Request[Any, Any, Any],

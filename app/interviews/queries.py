@@ -1,15 +1,25 @@
 """SQL for interviews, their participants, pull quotes and teasers."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from app.db import assignments
-from app.interviews.schemas import Block, Interview, ParticipantIn, PullQuote
+from app.interviews.schemas import (
+    Block,
+    Interview,
+    InterviewStatus,
+    InterviewUpdate,
+    ParticipantIn,
+    PullQuote,
+    PullQuoteCreate,
+    PullQuoteUpdate,
+)
 from app.publication import EFFECTIVE_PUBLISHED_AT, EFFECTIVE_STATUS, PUBLISHED_AT
+from app.schemas import Image, given
+from app.series.schemas import Cadence
 
 _SELECT = f"""
     SELECT i.id, i.series_id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags,
@@ -83,10 +93,10 @@ async def select_interview_page(
     return [_interview(row) for row in rows]
 
 
-class LockedInterview(msgspec.Struct):
+class LockedInterview(msgspec.Struct, kw_only=True):
     """What a write needs to know before it changes an interview."""
 
-    status: str
+    status: InterviewStatus  # the effective one
     version: int
     publish_at: datetime | None
     published_at: datetime | None
@@ -94,22 +104,74 @@ class LockedInterview(msgspec.Struct):
     created_by: UUID | None  # the token that created it
 
 
+_LOCKED = f"""
+    {EFFECTIVE_STATUS} AS status, i.version, i.publish_at, {EFFECTIVE_PUBLISHED_AT} AS published_at,
+    i.body, i.created_by
+"""
+
+
 async def select_interview_for_update(
-    db: asyncpg.Connection, interview_id: UUID, now: datetime
+    db: asyncpg.Connection, now: datetime, interview_id: UUID
 ) -> LockedInterview | None:
-    """Lock an interview for a write; the status is the effective one."""
+    """Lock an interview for a write."""
     row = await db.fetchrow(
-        f"""
-        SELECT {EFFECTIVE_STATUS} AS status, i.version, i.publish_at, i.body, i.created_by,
-               {EFFECTIVE_PUBLISHED_AT} AS published_at
-          FROM interviews i WHERE i.id = $2 FOR UPDATE
-        """,
-        now, interview_id,
-    )  # fmt: skip
+        f"SELECT {_LOCKED} FROM interviews i WHERE i.id = $2 FOR UPDATE", now, interview_id
+    )
     return None if row is None else msgspec.convert(row, LockedInterview, from_attributes=True)
 
 
-async def insert_interview(db: asyncpg.Connection, values: dict[str, Any], now: datetime) -> UUID:
+class SeriesCadence(msgspec.Struct, kw_only=True):
+    """A series as its slots need it."""
+
+    id: UUID
+    title: str
+    cadence: Cadence | None
+    created_at: datetime  # its local day is where its rule starts
+
+
+class LockedForScheduling(LockedInterview, kw_only=True):
+    series: SeriesCadence
+
+
+async def select_interview_for_scheduling(
+    db: asyncpg.Connection, now: datetime, interview_id: UUID
+) -> LockedForScheduling | None:
+    """Lock an interview for a write, and its series until the transaction ends, so that two
+    editors scheduling into its slots never both get the same free one. The series is locked
+    as its slots are read: other writes of it wait, interviews may still point at it."""
+    row = await db.fetchrow(
+        f"""
+        SELECT {_LOCKED},
+               jsonb_build_object(
+                   'id', s.id, 'title', s.title, 'created_at', s.created_at,
+                   'cadence', CASE WHEN s.cadence_rrule IS NOT NULL THEN jsonb_build_object(
+                                   'rrule', s.cadence_rrule, 'timezone', s.cadence_timezone)
+                              END
+               ) AS series
+          FROM interviews i JOIN series s ON s.id = i.series_id
+         WHERE i.id = $2
+           FOR UPDATE OF i
+           FOR NO KEY UPDATE OF s
+        """,
+        now,
+        interview_id,
+    )
+    return None if row is None else msgspec.convert(row, LockedForScheduling, from_attributes=True)
+
+
+async def insert_interview(
+    db: asyncpg.Connection,
+    *,
+    series_id: UUID,
+    slug: str,
+    title: str,
+    standfirst: str,
+    body: list[Block],
+    image: Image | None,
+    tags: list[str],
+    created_by: UUID | None,
+    now: datetime,
+) -> UUID:
     interview_id: UUID = await db.fetchval(
         """
         INSERT INTO interviews (series_id, slug, title, standfirst, body, image, tags,
@@ -117,22 +179,44 @@ async def insert_interview(db: asyncpg.Connection, values: dict[str, Any], now: 
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
         RETURNING id
         """,
-        values["series_id"], values["slug"], values["title"], values["standfirst"],
-        values["body"], values["image"], values["tags"], values["created_by"], now,
-    )  # fmt: skip
+        series_id,
+        slug,
+        title,
+        standfirst,
+        body,
+        image,
+        tags,
+        created_by,
+        now,
+    )
     return interview_id
 
 
+class StatusChange(msgspec.Struct, kw_only=True):
+    """The columns a lifecycle action writes; those left UNSET keep their value."""
+
+    status: InterviewStatus
+    publish_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    published_at: datetime | msgspec.UnsetType = msgspec.UNSET
+    withdrawn_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+
+
 async def update_interview(
-    db: asyncpg.Connection, interview_id: UUID, changes: dict[str, Any], now: datetime
+    db: asyncpg.Connection,
+    interview_id: UUID,
+    update: InterviewUpdate | StatusChange,
+    now: datetime,
 ) -> None:
-    """Apply `changes` (columns to values) and count a new version."""
-    clause, values = assignments(changes, 3)
+    """Write the fields `update` gives (none at all for an edit of the interview's parts) and
+    count a new version."""
+    clause, values = assignments(given(update), 3)
     sets = f"{clause}, " if clause else ""
     await db.execute(
         f"UPDATE interviews SET {sets}version = version + 1, updated_at = $2 WHERE id = $1",
-        interview_id, now, *values,
-    )  # fmt: skip
+        interview_id,
+        now,
+        *values,
+    )
 
 
 async def delete_interview(db: asyncpg.Connection, interview_id: UUID) -> None:
@@ -192,7 +276,7 @@ async def select_pull_quotes(db: asyncpg.Connection, interview_id: UUID) -> list
 
 
 async def insert_pull_quote(
-    db: asyncpg.Connection, interview_id: UUID, values: dict[str, Any], now: datetime
+    db: asyncpg.Connection, interview_id: UUID, quote: PullQuoteCreate, now: datetime
 ) -> None:
     await db.execute(
         """
@@ -203,19 +287,26 @@ async def insert_pull_quote(
                                 FROM pull_quotes WHERE interview_id = $1)),
                 $7)
         """,
-        interview_id, values["text"], values["speaker_id"], values["block_id"],
-        values["featured"], values["position"], now,
-    )  # fmt: skip
+        interview_id,
+        quote.text,
+        quote.speaker_id,
+        quote.block_id,
+        quote.featured,
+        quote.position,
+        now,
+    )
 
 
 async def update_pull_quote(
-    db: asyncpg.Connection, interview_id: UUID, quote_id: UUID, changes: dict[str, Any]
+    db: asyncpg.Connection, interview_id: UUID, quote_id: UUID, update: PullQuoteUpdate
 ) -> None:
-    clause, values = assignments(changes, 3)
+    clause, values = assignments(given(update), 3)
     await db.execute(
         f"UPDATE pull_quotes SET {clause} WHERE interview_id = $1 AND id = $2",
-        interview_id, quote_id, *values,
-    )  # fmt: skip
+        interview_id,
+        quote_id,
+        *values,
+    )
 
 
 async def delete_pull_quote(db: asyncpg.Connection, interview_id: UUID, quote_id: UUID) -> bool:

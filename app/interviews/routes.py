@@ -1,7 +1,7 @@
 """Admin API for interviews: drafts, edits and the publication lifecycle."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -11,13 +11,13 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from app.auth import Role, actor_of, require_token
 from app.clock import Now
 from app.db import Db
-from app.errors import ProblemError, not_found, problems
-from app.etags import expected_version, require_if_match, tagged
-from app.interviews.content import check_quotes_still_hold, prepare_body, prepare_tags
-from app.interviews.lifecycle import Action, change_status, lock_for_edit, note_public_edit
+from app.errors import EDIT, problems
+from app.etags import expected_version, require_if_match, tagged_found
+from app.interviews.lifecycle import change_status, edit, lock_for_edit, schedule
 from app.interviews.outbox import cancel_pending_publication
 from app.interviews.queries import (
     InterviewFilter,
+    LockedInterview,
     delete_interview,
     insert_interview,
     replace_participants,
@@ -25,41 +25,27 @@ from app.interviews.queries import (
     select_interview_page,
     select_participant_ids,
     select_pull_quotes,
-    update_interview,
+)
+from app.interviews.rules import (
+    check_participants_unique,
+    check_quotes_still_hold,
+    prepare_body,
+    prepare_tags,
 )
 from app.interviews.schemas import (
     Interview,
     InterviewCreate,
-    InterviewPage,
+    InterviewList,
     InterviewStatus,
     InterviewUpdate,
     ScheduleRequest,
 )
-from app.interviews.slots import resolve_slot
 from app.pagination import decode_cursor, split_page
+from app.schemas import given
 from app.slugs import unique_slug
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 TagParam = Annotated[str | None, QueryParameter(max_length=60)]
-WRITE = problems(400, 401, 403, 404, 409, 412, 413, 422)
-
-
-async def current(db: Db, interview_id: FromPath[UUID], now: Now) -> Response[Interview]:
-    """The interview as stored now, with its ETag."""
-    interview = await select_interview(db, interview_id, now)
-    if interview is None:
-        raise not_found("interview")
-    return tagged(interview)
-
-
-def check_participants_unique(participants: list[Any]) -> None:
-    seen: set[UUID] = set()
-    for index, participant in enumerate(participants):
-        if participant.person_id in seen:
-            raise ProblemError(
-                422, "a person takes part once", field=f"participants[{index}].person_id"
-            )
-        seen.add(participant.person_id)
 
 
 class InterviewController(Controller):
@@ -80,7 +66,7 @@ class InterviewController(Controller):
         published_before: FromQuery[datetime | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: Limit = 20,
-    ) -> InterviewPage:
+    ) -> InterviewList:
         """List interviews, newest first, filtered by series, status, person, tag or window."""
         where = InterviewFilter(
             series_id=series_id,
@@ -93,7 +79,7 @@ class InterviewController(Controller):
         after = decode_cursor(cursor, datetime, UUID) if cursor else None
         rows = await select_interview_page(db, now, where, after, limit + 1)
         items, next_cursor = split_page(rows, limit, lambda i: (i.created_at, i.id))
-        return InterviewPage(items=items, next_cursor=next_cursor)
+        return InterviewList(items=items, next_cursor=next_cursor)
 
     @post("/", responses=problems(400, 401, 403, 409, 413, 422))
     async def create_interview(
@@ -105,31 +91,27 @@ class InterviewController(Controller):
         async with db.transaction():
             interview_id = await insert_interview(
                 db,
-                {
-                    "series_id": data.series_id,
-                    "slug": data.slug or await unique_slug(db, "interviews", data.title),
-                    "title": data.title,
-                    "standfirst": data.standfirst,
-                    "body": prepare_body(data.body, speakers),
-                    "image": data.image,
-                    "tags": prepare_tags(data.tags),
-                    "created_by": actor_of(request).token_id,
-                },
-                now,
+                series_id=data.series_id,
+                slug=data.slug or await unique_slug(db, "interviews", data.title),
+                title=data.title,
+                standfirst=data.standfirst,
+                body=prepare_body(data.body, speakers),
+                image=data.image,
+                tags=prepare_tags(data.tags),
+                created_by=actor_of(request).token_id,
+                now=now,
             )
             await replace_participants(db, interview_id, data.participants)
-        response = await current(db, interview_id, now)
-        response.status_code = 201
-        return response
+        return tagged_found(await select_interview(db, interview_id, now), "interview", 201)
 
     @get("/{interview_id:uuid}", responses=problems(401, 404))
     async def get_interview(
         self, db: Db, now: Now, interview_id: FromPath[UUID]
     ) -> Response[Interview]:
         """One interview with its participants, pull quotes and teasers."""
-        return await current(db, interview_id, now)
+        return tagged_found(await select_interview(db, interview_id, now), "interview")
 
-    @patch("/{interview_id:uuid}", responses=WRITE)
+    @patch("/{interview_id:uuid}", responses=problems(*EDIT))
     async def update_interview(
         self,
         request: Request[Any, Any, Any],
@@ -139,21 +121,21 @@ class InterviewController(Controller):
         data: JSONBody[InterviewUpdate],
     ) -> Response[Interview]:
         """Change some fields; contributors may change drafts only. Honours If-Match."""
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        async with db.transaction():
-            locked = await lock_for_edit(
-                db, interview_id, now, actor_of(request), expected_version(request)
-            )
-            if "body" in changes:
-                body = prepare_body(changes["body"], await select_participant_ids(db, interview_id))
+
+        async def change(_: LockedInterview) -> InterviewUpdate | None:
+            if not given(data):  # an empty PATCH makes no new version
+                return None
+            update = data
+            if data.body is not msgspec.UNSET:
+                body = prepare_body(data.body, await select_participant_ids(db, interview_id))
                 check_quotes_still_hold(await select_pull_quotes(db, interview_id), body)
-                changes["body"] = body
-            if "tags" in changes:
-                changes["tags"] = prepare_tags(changes["tags"])
-            if changes:  # an empty PATCH makes no new version
-                await update_interview(db, interview_id, changes, now)
-                await note_public_edit(db, interview_id, locked, now)
-        return await current(db, interview_id, now)
+                update = msgspec.structs.replace(update, body=body)
+            if data.tags is not msgspec.UNSET:
+                update = msgspec.structs.replace(update, tags=prepare_tags(data.tags))
+            return update
+
+        await edit(db, interview_id, now, actor_of(request), expected_version(request), change)
+        return tagged_found(await select_interview(db, interview_id, now), "interview")
 
     @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412, 428))
     async def delete_interview(
@@ -174,7 +156,10 @@ class InterviewController(Controller):
             await delete_interview(db, interview_id)
 
     @post(
-        "/{interview_id:uuid}/schedule", opt={"role": Role.editor}, responses=WRITE, status_code=200
+        "/{interview_id:uuid}/schedule",
+        opt={"role": Role.editor},
+        responses=problems(*EDIT),
+        status_code=200,
     )
     async def schedule_interview(
         self,
@@ -187,21 +172,14 @@ class InterviewController(Controller):
         """Schedule (or reschedule) publication: at `publish_at`, a time with a UTC offset, or
         with `{"slot": "next"}` in the series' next free slot. A time off the series' cadence, or
         in a slot another interview has, needs `"confirm": true`."""
-        async with db.transaction():  # resolve_slot locks the series until the schedule is written
-            publish_at = await resolve_slot(db, interview_id, data, now)
-            await change_status(
-                db,
-                interview_id,
-                "schedule",
-                now,
-                actor_of(request),
-                expected_version(request),
-                publish_at,
-            )
-        return await current(db, interview_id, now)
+        await schedule(db, interview_id, data, now, actor_of(request), expected_version(request))
+        return tagged_found(await select_interview(db, interview_id, now), "interview")
 
     @post(
-        "/{interview_id:uuid}/publish", opt={"role": Role.editor}, responses=WRITE, status_code=200
+        "/{interview_id:uuid}/publish",
+        opt={"role": Role.editor},
+        responses=problems(*EDIT),
+        status_code=200,
     )
     async def publish_interview(
         self,
@@ -216,7 +194,7 @@ class InterviewController(Controller):
     @post(
         "/{interview_id:uuid}/unschedule",
         opt={"role": Role.editor},
-        responses=WRITE,
+        responses=problems(*EDIT),
         status_code=200,
     )
     async def unschedule_interview(
@@ -230,7 +208,10 @@ class InterviewController(Controller):
         return await self._act(request, db, now, interview_id, "unschedule")
 
     @post(
-        "/{interview_id:uuid}/withdraw", opt={"role": Role.editor}, responses=WRITE, status_code=200
+        "/{interview_id:uuid}/withdraw",
+        opt={"role": Role.editor},
+        responses=problems(*EDIT),
+        status_code=200,
     )
     async def withdraw_interview(
         self,
@@ -248,9 +229,9 @@ class InterviewController(Controller):
         db: Db,
         now: Now,
         interview_id: FromPath[UUID],
-        action: Action,
+        action: Literal["publish", "unschedule", "withdraw"],
     ) -> Response[Interview]:
         await change_status(
             db, interview_id, action, now, actor_of(request), expected_version(request)
         )
-        return await current(db, interview_id, now)
+        return tagged_found(await select_interview(db, interview_id, now), "interview")

@@ -1,4 +1,4 @@
-"""Rules for what an interview may contain: body blocks, speakers, pull quotes, teasers, tags."""
+"""Rules for what an interview may contain: participants, body blocks, quotes, teasers, tags."""
 
 import secrets
 from collections.abc import Collection, Iterable
@@ -7,12 +7,28 @@ from uuid import UUID
 import msgspec
 
 from app.errors import ProblemError
-from app.interviews.schemas import TEASER_LIMITS, Answer, Block, PullQuote, Question
+from app.interviews.schemas import (
+    TEASER_LIMITS,
+    Answer,
+    Block,
+    ParticipantIn,
+    PullQuote,
+    Question,
+)
 from app.text import clean_inline, count_characters, is_blank, visible_text
 
 
 def _unprocessable(field: str, detail: str) -> ProblemError:
     return ProblemError(422, detail, field=field)
+
+
+def check_participants_unique(participants: Iterable[ParticipantIn]) -> None:
+    seen: set[UUID] = set()
+    for index, participant in enumerate(participants):
+        if participant.person_id in seen:
+            field = f"participants[{index}].person_id"
+            raise _unprocessable(field, "a person takes part once")
+        seen.add(participant.person_id)
 
 
 def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]:

@@ -9,7 +9,7 @@ import msgspec
 from app.schemas import PLAIN, Base, Image, LongText, PlainText, Slug, Tag, Title
 
 InterviewStatus = Literal["draft", "scheduled", "published", "withdrawn"]
-Role = Literal["interviewer", "interviewee"]
+ParticipantRole = Literal["interviewer", "interviewee"]
 Placement = Literal["card", "frontpage", "social", "newsletter"]
 BlockText = Annotated[
     str,
@@ -57,7 +57,7 @@ Body = Annotated[list[Block], msgspec.Meta(max_length=500)]
 
 class Participant(Base):
     person_id: UUID
-    role: Role
+    role: ParticipantRole
     slug: str
     name: PlainText
     headline: PlainText
@@ -65,7 +65,7 @@ class Participant(Base):
 
 class ParticipantIn(Base):
     person_id: UUID
-    role: Role
+    role: ParticipantRole
 
 
 Participants = Annotated[list[ParticipantIn], msgspec.Meta(max_length=50)]
@@ -156,7 +156,7 @@ class InterviewUpdate(Base):
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
 
 
-class InterviewPage(Base):
+class InterviewList(Base):
     items: list[Interview]
     next_cursor: str | None
 

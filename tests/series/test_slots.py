@@ -12,9 +12,8 @@ import pytest
 
 from app.auth import Actor, Role
 from app.errors import ProblemError
-from app.interviews.lifecycle import change_status
+from app.interviews.lifecycle import schedule
 from app.interviews.schemas import ScheduleRequest
-from app.interviews.slots import resolve_slot
 from app.series.cadence import slots, wall_clock
 from app.series.schemas import Cadence
 from tests.conftest import MovableClock
@@ -298,8 +297,13 @@ def request(**body: Any) -> ScheduleRequest:
 
 
 async def resolve(db: asyncpg.Connection, item: Json, now: datetime, **body: Any) -> datetime:
-    async with db.transaction():
-        return await resolve_slot(db, UUID(item["id"]), request(**body), now)
+    """The time a schedule request gets, the schedule rolled back."""
+    transaction = db.transaction()
+    await transaction.start()
+    try:
+        return await schedule(db, UUID(item["id"]), request(**body), now, EDITOR, None)
+    finally:
+        await transaction.rollback()
 
 
 async def refused(db: asyncpg.Connection, item: Json, now: datetime, **body: Any) -> ProblemError:
@@ -448,21 +452,18 @@ async def test_a_published_interview_is_left_to_the_lifecycle(
 ) -> None:
     item = await interview(client, editor, series, people, "Out")
     await acted(client, editor, item, "publish")
-    # Unchecked: change_status answers 409 naming the allowed moves.
-    at = await resolve(db, item, NOW, publish_at="2026-12-01T10:00:00Z")
-    assert at == utc(2026, 12, 1, 10)
-    with pytest.raises(ProblemError) as caught:
-        await change_status(db, UUID(item["id"]), "schedule", NOW, EDITOR, None, at)
-    assert caught.value.allowed == ["withdraw"]
+    # Refused for its status, 409 naming the allowed moves, before its (off-cadence) time is
+    # looked at.
+    problem = await refused(db, item, NOW, publish_at="2026-12-01T10:00:00Z")
+    assert (problem.status, [e.field for e in problem.errors]) == (409, ["status"])
+    assert problem.allowed == ["withdraw"]
 
 
 async def test_wired_as_the_schedule_handler_will_be(
     client: Client, editor: Headers, series: Json, people: Any, db: asyncpg.Connection
 ) -> None:
     item = await interview(client, editor, series, people, "Mine")
-    async with db.transaction():
-        at = await resolve_slot(db, UUID(item["id"]), request(slot="next"), NOW)
-        await change_status(db, UUID(item["id"]), "schedule", NOW, EDITOR, None, at)
+    await schedule(db, UUID(item["id"]), request(slot="next"), NOW, EDITOR, None)
     response = await client.get(f"/admin/v1/interviews/{item['id']}", headers=editor)
     assert (response.json()["status"], response.json()["publish_at"]) == (
         "scheduled",
@@ -505,9 +506,7 @@ async def test_two_editors_never_get_the_same_next_slot(
     second_item = await interview(client, editor, series, people, "Second")
 
     async def schedule_next(connection: asyncpg.Connection, item: Json) -> datetime:
-        at = await resolve_slot(connection, UUID(item["id"]), request(slot="next"), NOW)
-        await change_status(connection, UUID(item["id"]), "schedule", NOW, EDITOR, None, at)
-        return at
+        return await schedule(connection, UUID(item["id"]), request(slot="next"), NOW, EDITOR, None)
 
     async with pool.acquire() as other:
 
