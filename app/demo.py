@@ -13,10 +13,23 @@ from app.interviews.queries import (
     upsert_teaser,
 )
 from app.interviews.rules import prepare_body, prepare_teaser
-from app.interviews.schemas import Answer, Paragraph, ParticipantIn, PullQuoteCreate, Question
+from app.interviews.schemas import (
+    Answer,
+    Block,
+    Paragraph,
+    ParticipantIn,
+    PullQuoteCreate,
+    Question,
+)
 from app.people.queries import insert_person
+from app.people.schemas import PersonCreate
 from app.series.queries import insert_series
+from app.series.schemas import Cadence, SeriesCreate
 
+VISIT = (
+    "Last September Murad Muradov was the first Azerbaijani civil society activist to visit "
+    "Armenia after the 44 day war."
+)
 ANSWER = (
     "My experience was largely positive. My negative expectations luckily didn’t play out. "
     "The discussions were respectful, the panel format bringing together experts from Armenia, "
@@ -37,41 +50,32 @@ async def load_demo(db: asyncpg.Connection, now: datetime) -> str:
     if await db.fetchval("SELECT EXISTS (SELECT 1 FROM series WHERE slug = 'thursday-interview')"):
         return "the demo data is already there"
     async with db.transaction():
-        series = await insert_series(
-            db,
-            {
-                "slug": "thursday-interview",
-                "title": "Thursday Interview",
-                "description": "Thinkers, opinion shapers and implementors, every Thursday.",
-                "cadence_rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0",
-                "cadence_timezone": "Europe/Brussels",
-                "status": "active",
-            },
-            now,
+        thursdays = SeriesCreate(
+            title="Thursday Interview",
+            description="Thinkers, opinion shapers and implementors, every Thursday.",
+            cadence=Cadence(
+                rrule="FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0", timezone="Europe/Brussels"
+            ),
         )
-        person: dict[str, object] = {"bio": "", "image": None, "links": []}
-        lauri = await insert_person(
-            db,
-            {**person, "slug": "lauri-nikulainen", "name": "Lauri Nikulainen",
-             "headline": "Host of the Thursday Interview", "affiliation": "commonspace.eu"},
-            now,
-        )  # fmt: skip
-        murad = await insert_person(
-            db,
-            {**person, "slug": "murad-muradov", "name": "Murad Muradov",
-             "headline": "A leading person in Azerbaijan's think tank community",
-             "affiliation": "Action Committee for a new Armenian-Azerbaijani Dialogue"},
-            now,
-        )  # fmt: skip
-        body = prepare_body(
-            [
-                Paragraph(text="Last September Murad Muradov was the first Azerbaijani civil "
-                          "society activist to visit Armenia after the 44 day war."),
-                Question(speaker_id=lauri.id, text="How was your visit to Yerevan?"),
-                Answer(id="visit", speaker_id=murad.id, text=ANSWER),
-            ],
-            {lauri.id, murad.id},
-        )  # fmt: skip
+        series = await insert_series(db, thursdays, "thursday-interview", now)
+        host = PersonCreate(
+            name="Lauri Nikulainen",
+            headline="Host of the Thursday Interview",
+            affiliation="commonspace.eu",
+        )
+        lauri = await insert_person(db, host, "lauri-nikulainen", now)
+        guest = PersonCreate(
+            name="Murad Muradov",
+            headline="A leading person in Azerbaijan's think tank community",
+            affiliation="Action Committee for a new Armenian-Azerbaijani Dialogue",
+        )
+        murad = await insert_person(db, guest, "murad-muradov", now)
+        blocks: list[Block] = [
+            Paragraph(text=VISIT),
+            Question(speaker_id=lauri.id, text="How was your visit to Yerevan?"),
+            Answer(id="visit", speaker_id=murad.id, text=ANSWER),
+        ]
+        body = prepare_body(blocks, {lauri.id, murad.id})
         interview_id = await insert_interview(
             db,
             series_id=series.id,

@@ -33,9 +33,9 @@ from app.content.schemas import (
     InterviewPage,
     PersonPage,
     Section,
-    SeriesList,
     SeriesPage,
     SeriesRef,
+    SeriesRefList,
 )
 from app.content.views import ViewCounter
 from app.db import Db
@@ -125,9 +125,9 @@ class ContentController(Controller):
         return Frontpage(sections=result, feeds=site.feeds())
 
     @get("/series")
-    async def list_public_series(self, db: Db, site: NamedDependency[Site]) -> SeriesList:
+    async def list_public_series(self, db: Db, site: NamedDependency[Site]) -> SeriesRefList:
         """Series that are running or paused."""
-        return SeriesList(
+        return SeriesRefList(
             items=[
                 SeriesRef(slug=s.slug, title=s.title, url=site.series(s.slug))
                 for s in await select_public_series(db)

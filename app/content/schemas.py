@@ -149,5 +149,5 @@ class PersonPage(Public):
     feeds: FeedLinks
 
 
-class SeriesList(Public):
+class SeriesRefList(Public):
     items: list[SeriesRef]

@@ -1,14 +1,14 @@
 """SQL for people."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from app.db import assignments
-from app.people.schemas import Person
+from app.people.schemas import Person, PersonCreate, PersonUpdate
+from app.schemas import given
 
 _COLUMNS = """
     id, slug, name, headline, bio, affiliation, image, links, version, created_at, updated_at
@@ -44,7 +44,9 @@ async def select_people_page(
     return [_person(row) for row in rows]
 
 
-async def insert_person(db: asyncpg.Connection, values: dict[str, Any], now: datetime) -> Person:
+async def insert_person(
+    db: asyncpg.Connection, person: PersonCreate, slug: str, now: datetime
+) -> Person:
     row = await db.fetchrow(
         f"""
         INSERT INTO people (slug, name, headline, bio, affiliation, image, links,
@@ -52,9 +54,15 @@ async def insert_person(db: asyncpg.Connection, values: dict[str, Any], now: dat
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
         RETURNING {_COLUMNS}
         """,
-        values["slug"], values["name"], values["headline"], values["bio"],
-        values["affiliation"], values["image"], values["links"], now,
-    )  # fmt: skip
+        slug,
+        person.name,
+        person.headline,
+        person.bio,
+        person.affiliation,
+        person.image,
+        person.links,
+        now,
+    )
     return _person(row)
 
 
@@ -65,9 +73,9 @@ async def select_person_for_update(db: asyncpg.Connection, person_id: UUID) -> i
 
 
 async def update_person(
-    db: asyncpg.Connection, person_id: UUID, changes: dict[str, Any], now: datetime
+    db: asyncpg.Connection, person_id: UUID, update: PersonUpdate, now: datetime
 ) -> Person:
-    clause, values = assignments(changes, 3)
+    clause, values = assignments(given(update), 3)
     row = await db.fetchrow(
         f"""
         UPDATE people SET {clause}, version = version + 1, updated_at = $2

@@ -3,15 +3,14 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from app.auth import Role, require_token
 from app.clock import Now
 from app.db import Db
-from app.errors import ProblemError, not_found, problems
-from app.etags import check_version, tagged
+from app.errors import EDIT, ProblemError, not_found, problems
+from app.etags import check_version, tagged, tagged_found
 from app.pagination import decode_cursor, split_page
 from app.people.queries import (
     delete_person,
@@ -22,18 +21,12 @@ from app.people.queries import (
     select_person_for_update,
     update_person,
 )
-from app.people.schemas import Person, PersonCreate, PersonPage, PersonUpdate
+from app.people.schemas import Person, PersonCreate, PersonList, PersonUpdate
+from app.schemas import given
 from app.slugs import unique_slug
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 Search = Annotated[str | None, QueryParameter(max_length=200)]
-
-
-async def current_person(db: Db, person_id: UUID) -> Response[Person]:
-    person = await select_person(db, person_id)
-    if person is None:
-        raise not_found("person")
-    return tagged(person)
 
 
 class PeopleController(Controller):
@@ -44,31 +37,30 @@ class PeopleController(Controller):
     @get("/", responses=problems(400, 401))
     async def list_people(
         self, db: Db, q: Search = None, cursor: FromQuery[str | None] = None, limit: Limit = 50
-    ) -> PersonPage:
+    ) -> PersonList:
         """List people by name; `q` finds names containing it."""
         after = decode_cursor(cursor, str, UUID) if cursor else None
         rows = await select_people_page(db, q, after, limit + 1)
         items, next_cursor = split_page(rows, limit, lambda p: (p.name, p.id))
-        return PersonPage(items=items, next_cursor=next_cursor)
+        return PersonList(items=items, next_cursor=next_cursor)
 
     @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413, 422))
     async def create_person(
         self, db: Db, now: Now, data: JSONBody[PersonCreate]
     ) -> Response[Person]:
         """Add a person; the slug is made from the name when not given."""
-        values = msgspec.structs.asdict(data)
-        values["slug"] = data.slug or await unique_slug(db, "people", data.name)
-        return tagged(await insert_person(db, values, now), 201)
+        slug = data.slug or await unique_slug(db, "people", data.name)
+        return tagged(await insert_person(db, data, slug, now), 201)
 
     @get("/{person_id:uuid}", responses=problems(401, 404))
     async def get_person(self, db: Db, person_id: FromPath[UUID]) -> Response[Person]:
         """One person."""
-        return await current_person(db, person_id)
+        return tagged_found(await select_person(db, person_id), "person")
 
     @patch(
         "/{person_id:uuid}",
         opt={"role": Role.editor},
-        responses=problems(400, 401, 403, 404, 409, 412, 413, 422),
+        responses=problems(*EDIT),
     )
     async def update_person(
         self,
@@ -79,15 +71,14 @@ class PeopleController(Controller):
         data: JSONBody[PersonUpdate],
     ) -> Response[Person]:
         """Change some fields of a person; send If-Match with its ETag to avoid lost updates."""
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         async with db.transaction():
             version = await select_person_for_update(db, person_id)
             if version is None:
                 raise not_found("person")
             check_version(request, version)
-            if not changes:  # nothing to change: no new version either
-                return await current_person(db, person_id)
-            person = await update_person(db, person_id, changes, now)
+            if not given(data):  # nothing to change: no new version either
+                return tagged_found(await select_person(db, person_id), "person")
+            person = await update_person(db, person_id, data, now)
         return tagged(person)
 
     @delete(

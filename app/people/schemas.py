@@ -46,6 +46,6 @@ class PersonUpdate(Base):
     links: Links | msgspec.UnsetType = msgspec.UNSET
 
 
-class PersonPage(Base):
+class PersonList(Base):
     items: list[Person]
     next_cursor: str | None

@@ -1,14 +1,14 @@
 """SQL for series."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from app.db import assignments
-from app.series.schemas import Series
+from app.schemas import given
+from app.series.schemas import Cadence, Series, SeriesCreate, SeriesUpdate
 
 _COLUMNS = """
     id, slug, title, description, status, version, created_at, updated_at,
@@ -42,7 +42,18 @@ async def select_series_page(
     return [_series(row) for row in rows]
 
 
-async def insert_series(db: asyncpg.Connection, values: dict[str, Any], now: datetime) -> Series:
+def _cadence_columns(cadence: Cadence | None) -> dict[str, object]:
+    """A cadence is stored as two columns."""
+    return {
+        "cadence_rrule": None if cadence is None else cadence.rrule,
+        "cadence_timezone": None if cadence is None else cadence.timezone,
+    }
+
+
+async def insert_series(
+    db: asyncpg.Connection, series: SeriesCreate, slug: str, now: datetime
+) -> Series:
+    cadence = _cadence_columns(series.cadence)
     row = await db.fetchrow(
         f"""
         INSERT INTO series (slug, title, description, cadence_rrule, cadence_timezone, status,
@@ -50,16 +61,25 @@ async def insert_series(db: asyncpg.Connection, values: dict[str, Any], now: dat
         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
         RETURNING {_COLUMNS}
         """,
-        values["slug"], values["title"], values["description"], values["cadence_rrule"],
-        values["cadence_timezone"], values["status"], now,
-    )  # fmt: skip
+        slug,
+        series.title,
+        series.description,
+        cadence["cadence_rrule"],
+        cadence["cadence_timezone"],
+        series.status,
+        now,
+    )
     return _series(row)
 
 
 async def update_series(
-    db: asyncpg.Connection, series_id: UUID, changes: dict[str, Any], now: datetime
+    db: asyncpg.Connection, series_id: UUID, update: SeriesUpdate, now: datetime
 ) -> Series:
-    clause, values = assignments(changes, 3)
+    columns = given(update)
+    if not isinstance(update.cadence, msgspec.UnsetType):
+        del columns["cadence"]
+        columns |= _cadence_columns(update.cadence)
+    clause, values = assignments(columns, 3)
     row = await db.fetchrow(
         f"""
         UPDATE series SET {clause}, version = version + 1, updated_at = $2

@@ -12,9 +12,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from app.auth import Role, require_token
 from app.clock import Now
 from app.db import Db
-from app.errors import ProblemError, not_found, problems
-from app.etags import check_version, tagged
+from app.errors import EDIT, ProblemError, not_found, problems
+from app.etags import check_version, tagged, tagged_found
 from app.pagination import decode_cursor, split_page
+from app.schemas import given
 from app.series.cadence import validate_cadence
 from app.series.queries import (
     delete_series,
@@ -29,7 +30,7 @@ from app.series.schemas import (
     Cadence,
     Series,
     SeriesCreate,
-    SeriesPage,
+    SeriesList,
     SeriesSlots,
     SeriesUpdate,
 )
@@ -46,21 +47,10 @@ From = Annotated[
 FARTHEST_FROM = timedelta(days=10 * 366)
 
 
-async def _cadence_columns(cadence: Cadence | None, now: datetime) -> dict[str, str | None]:
-    if cadence is not None:
+async def _check_cadence(cadence: Cadence | msgspec.UnsetType | None, now: datetime) -> None:
+    if isinstance(cadence, Cadence):
         # Checking expands the rule for up to two years: not on the event loop.
         await asyncio.to_thread(validate_cadence, cadence, now)
-    return {
-        "cadence_rrule": cadence.rrule if cadence else None,
-        "cadence_timezone": cadence.timezone if cadence else None,
-    }
-
-
-async def current_series(db: Db, series_id: UUID) -> Response[Series]:
-    series = await select_series(db, series_id)
-    if series is None:
-        raise not_found("series")
-    return tagged(series)
 
 
 class SeriesController(Controller):
@@ -71,31 +61,26 @@ class SeriesController(Controller):
     @get("/", responses=problems(400, 401))
     async def list_series(
         self, db: Db, cursor: FromQuery[str | None] = None, limit: Limit = 50
-    ) -> SeriesPage:
+    ) -> SeriesList:
         """List series, oldest first."""
         after = decode_cursor(cursor, datetime, UUID) if cursor else None
         rows = await select_series_page(db, after, limit + 1)
         items, next_cursor = split_page(rows, limit, lambda s: (s.created_at, s.id))
-        return SeriesPage(items=items, next_cursor=next_cursor)
+        return SeriesList(items=items, next_cursor=next_cursor)
 
     @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413, 422))
     async def create_series(
         self, db: Db, now: Now, data: JSONBody[SeriesCreate]
     ) -> Response[Series]:
         """Create a series; the slug is made from the title when not given."""
-        values: dict[str, Any] = {
-            "slug": data.slug or await unique_slug(db, "series", data.title),
-            "title": data.title,
-            "description": data.description,
-            "status": data.status,
-            **await _cadence_columns(data.cadence, now),
-        }
-        return tagged(await insert_series(db, values, now), 201)
+        await _check_cadence(data.cadence, now)
+        slug = data.slug or await unique_slug(db, "series", data.title)
+        return tagged(await insert_series(db, data, slug, now), 201)
 
     @get("/{series_id:uuid}", responses=problems(401, 404))
     async def get_series(self, db: Db, series_id: FromPath[UUID]) -> Response[Series]:
         """One series."""
-        return await current_series(db, series_id)
+        return tagged_found(await select_series(db, series_id), "series")
 
     @get(
         "/{series_id:uuid}/slots",
@@ -129,7 +114,7 @@ class SeriesController(Controller):
     @patch(
         "/{series_id:uuid}",
         opt={"role": Role.editor},
-        responses=problems(400, 401, 403, 404, 409, 412, 413, 422),
+        responses=problems(*EDIT),
     )
     async def update_series(
         self,
@@ -140,17 +125,15 @@ class SeriesController(Controller):
         data: JSONBody[SeriesUpdate],
     ) -> Response[Series]:
         """Change some fields of a series; send If-Match with its ETag to avoid lost updates."""
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        if "cadence" in changes:
-            changes |= await _cadence_columns(changes.pop("cadence"), now)
+        await _check_cadence(data.cadence, now)
         async with db.transaction():
             version = await select_series_for_update(db, series_id)
             if version is None:
                 raise not_found("series")
             check_version(request, version)
-            if not changes:  # nothing to change: no new version either
-                return await current_series(db, series_id)
-            series = await update_series(db, series_id, changes, now)
+            if not given(data):  # nothing to change: no new version either
+                return tagged_found(await select_series(db, series_id), "series")
+            series = await update_series(db, series_id, data, now)
         return tagged(series)
 
     @delete(

@@ -57,7 +57,7 @@ class SeriesUpdate(Base):
     status: SeriesStatus | msgspec.UnsetType = msgspec.UNSET
 
 
-class SeriesPage(Base):
+class SeriesList(Base):
     items: list[Series]
     next_cursor: str | None
 

@@ -1,14 +1,14 @@
 """SQL for webhook subscriptions and the delivery log."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from app.db import assignments
-from app.webhooks.schemas import Delivery, Webhook
+from app.schemas import given
+from app.webhooks.schemas import Delivery, Webhook, WebhookCreate, WebhookUpdate
 
 _COLUMNS = "id, url, event_types, active, created_at, updated_at"
 
@@ -28,24 +28,27 @@ async def select_webhook(db: asyncpg.Connection, webhook_id: UUID) -> Webhook | 
 
 
 async def insert_webhook(
-    db: asyncpg.Connection, url: str, event_types: list[str], active: bool, secret: str,
-    now: datetime,
-) -> Webhook:  # fmt: skip
+    db: asyncpg.Connection, webhook: WebhookCreate, secret: str, now: datetime
+) -> Webhook:
     row = await db.fetchrow(
         f"""
         INSERT INTO webhooks (url, event_types, active, secret, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $5)
         RETURNING {_COLUMNS}
         """,
-        url, event_types, active, secret, now,
-    )  # fmt: skip
+        webhook.url,
+        webhook.event_types,
+        webhook.active,
+        secret,
+        now,
+    )
     return _webhook(row)
 
 
 async def update_webhook(
-    db: asyncpg.Connection, webhook_id: UUID, changes: dict[str, Any], now: datetime
+    db: asyncpg.Connection, webhook_id: UUID, update: WebhookUpdate, now: datetime
 ) -> Webhook | None:
-    clause, values = assignments({**changes, "updated_at": now}, 2)
+    clause, values = assignments({**given(update), "updated_at": now}, 2)
     row = await db.fetchrow(
         f"UPDATE webhooks SET {clause} WHERE id = $1 RETURNING {_COLUMNS}", webhook_id, *values
     )

@@ -50,9 +50,8 @@ class WebhookController(Controller):
         """Subscribe a URL to event types; the signing secret is in this response only."""
         _check_target(data.url, settings)
         secret = "whsec_" + secrets.token_urlsafe(32)
-        webhook = await insert_webhook(
-            db, data.url, list(dict.fromkeys(data.event_types)), data.active, secret, now
-        )
+        data = msgspec.structs.replace(data, event_types=list(dict.fromkeys(data.event_types)))
+        webhook = await insert_webhook(db, data, secret, now)
         return CreatedWebhook(**msgspec.structs.asdict(webhook), secret=secret)
 
     @get("/webhooks/{webhook_id:uuid}", responses=problems(401, 403, 404))
@@ -73,12 +72,12 @@ class WebhookController(Controller):
         data: JSONBody[WebhookUpdate],
     ) -> Webhook:
         """Change the URL, the event types or whether it is active."""
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        if "url" in changes:
-            _check_target(changes["url"], settings)
-        if "event_types" in changes:
-            changes["event_types"] = list(dict.fromkeys(changes["event_types"]))
-        webhook = await update_webhook(db, webhook_id, changes, now)
+        if data.url is not msgspec.UNSET:
+            _check_target(data.url, settings)
+        if data.event_types is not msgspec.UNSET:
+            event_types = list(dict.fromkeys(data.event_types))
+            data = msgspec.structs.replace(data, event_types=event_types)
+        webhook = await update_webhook(db, webhook_id, data, now)
         if webhook is None:
             raise not_found("webhook")
         return webhook
