@@ -4,13 +4,17 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+from litestar.params import QueryParameter
 
 from app.errors import ProblemError
 
 T = TypeVar("T")
+
+# How many items an admin list gives at most (`limit`).
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 
 
 def encode_cursor(*key: Any) -> str:

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Literal
 
@@ -135,6 +136,7 @@ Url = Annotated[
     str, msgspec.Meta(max_length=2000, pattern=r"^https?://[^\s]+$", description="http(s) URL")
 ]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60, description=PLAIN, extra=LINE)]
+AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class Image(Base):

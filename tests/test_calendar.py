@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from app.auth import Role
-from app.calendar.ics import Event, calendar, escape, fold
+from app.calendar.ics import CalendarEvent, calendar, escape, fold
 from tests.conftest import MovableClock, bearer
 from tests.factories import Client, Json, make_interview, make_series
 from tests.helpers import acted
@@ -264,7 +264,7 @@ def test_an_empty_calendar() -> None:
 
 
 def test_an_event_without_description_or_url() -> None:
-    event = Event(
+    event = CalendarEvent(
         uid="x@colloquy",
         stamp=utc(2026, 11, 26, 9),
         start=datetime.fromisoformat("2026-12-03T10:00:00+01:00"),

@@ -14,7 +14,7 @@ MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
-class Event(msgspec.Struct, kw_only=True):
+class CalendarEvent(msgspec.Struct, kw_only=True):
     uid: str
     stamp: datetime  # when its information last changed
     start: datetime
@@ -52,7 +52,7 @@ def fold(line: str) -> str:
     return "\r\n ".join(pieces)
 
 
-def _event(event: Event) -> list[str]:
+def _event(event: CalendarEvent) -> list[str]:
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape(event.uid)}",
@@ -69,7 +69,7 @@ def _event(event: Event) -> list[str]:
     return lines
 
 
-def calendar(name: str, events: Iterable[Event], description: str = "") -> bytes:
+def calendar(name: str, events: Iterable[CalendarEvent], description: str = "") -> bytes:
     """A VCALENDAR with these events, CRLF line endings and folded lines."""
     lines = [
         "BEGIN:VCALENDAR",

@@ -12,7 +12,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 
 from app.auth import Role, authenticate, unauthorized
-from app.calendar.ics import MEDIA_TYPE, Event, calendar, utc
+from app.calendar.ics import MEDIA_TYPE, CalendarEvent, calendar, utc
 from app.calendar.queries import (
     CalendarInterview,
     CalendarSeries,
@@ -63,8 +63,10 @@ async def header_or_query_token(
         )
 
 
-def _interview_event(interview: CalendarInterview, series: CalendarSeries, site: Site) -> Event:
-    return Event(
+def _interview_event(
+    interview: CalendarInterview, series: CalendarSeries, site: Site
+) -> CalendarEvent:
+    return CalendarEvent(
         uid=f"{interview.id}@{UID_DOMAIN}",
         stamp=interview.updated_at,
         start=interview.appears_at,
@@ -76,12 +78,12 @@ def _interview_event(interview: CalendarInterview, series: CalendarSeries, site:
 
 async def _open_slot_events(
     series: CalendarSeries, taken: set[tuple[UUID, datetime]], now: datetime
-) -> list[Event]:
+) -> list[CalendarEvent]:
     if series.cadence is None or series.status != "active":
         return []
     upcoming = await search_slots(series.cadence, series.created_at, now, MAX_EVENTS, now + WINDOW)
     return [
-        Event(
+        CalendarEvent(
             uid=f"slot-{series.id}-{utc(at)}@{UID_DOMAIN}",
             stamp=series.updated_at,
             start=at,

@@ -8,8 +8,8 @@ from app.content.queries import PublicRow
 from app.content.schemas import (
     Card,
     InterviewPage,
+    PageParticipant,
     PageQuote,
-    Participant,
     PersonRef,
     Quote,
     SeriesRef,
@@ -79,7 +79,7 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
             slug=row.series_slug, title=row.series_title, url=site.series(row.series_slug)
         ),
         participants=[
-            Participant(
+            PageParticipant(
                 slug=p.slug, name=p.name, headline=p.headline, role=p.role, url=site.person(p.slug)
             )
             for p in row.participants

@@ -46,7 +46,7 @@ from app.site import Site
 
 SectionName = Literal["latest", "editors-choice", "popular", "series"]
 Size = Annotated[int, QueryParameter(ge=1, le=20)]
-Limit = Annotated[int, QueryParameter(ge=1, le=50)]
+PublicLimit = Annotated[int, QueryParameter(ge=1, le=50)]
 SlugParam = Annotated[str | None, QueryParameter(max_length=120)]
 POPULAR_DAYS = 7
 
@@ -142,7 +142,7 @@ class ContentController(Controller):
         site: NamedDependency[Site],
         slug: FromPath[str],
         cursor: FromQuery[str | None] = None,
-        limit: Limit = 20,
+        limit: PublicLimit = 20,
     ) -> SeriesPage:
         """A series with its public interviews, newest first."""
         series = await select_series_by_slug(db, slug)
@@ -171,7 +171,7 @@ class ContentController(Controller):
         site: NamedDependency[Site],
         slug: FromPath[str],
         cursor: FromQuery[str | None] = None,
-        limit: Limit = 20,
+        limit: PublicLimit = 20,
     ) -> PersonPage:
         """A person with the public interviews they took part in."""
         person = await select_public_person(db, now, slug)
@@ -204,7 +204,7 @@ class ContentController(Controller):
         person: SlugParam = None,
         tag: Annotated[str | None, QueryParameter(max_length=60)] = None,
         cursor: FromQuery[str | None] = None,
-        limit: Limit = 20,
+        limit: PublicLimit = 20,
     ) -> CardPage:
         """Public interviews as cards, newest first, by series, person or tag."""
         where = PublicFilter(series_slug=series, person_slug=person, tag=tag)

@@ -69,7 +69,7 @@ class Card(Public):
     call_to_action: PlainText
 
 
-class Participant(PersonRef):
+class PageParticipant(PersonRef):
     role: str
 
 
@@ -83,7 +83,7 @@ class InterviewPage(Public):
     title: PlainText
     standfirst: PlainText
     series: SeriesRef
-    participants: list[Participant]
+    participants: list[PageParticipant]
     body: list[Block]
     html: Annotated[
         str,

@@ -1,14 +1,11 @@
 """Payloads of the editors' choice list: the curated front-page section."""
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from app.schemas import Base
-
-AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
+from app.schemas import AwareTime, Base
 
 
 class Choice(Base):

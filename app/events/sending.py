@@ -173,7 +173,7 @@ class Outage:
             self.since = None
 
 
-class Attempt(msgspec.Struct):
+class AttemptOutcome(msgspec.Struct):
     """One attempt's outcome, as the attempt log and the delivery record it."""
 
     delivery_id: UUID
@@ -207,7 +207,7 @@ class Sender:
         self.outage = Outage(clock)
         self.in_flight: dict[asyncio.Task[None], str] = {}  # each with its host
         self._finished = asyncio.Event()
-        self._unrecorded: list[Attempt] = []
+        self._unrecorded: list[AttemptOutcome] = []
         self._writer: asyncio.Task[None] | None = None
         # Webhooks go through the target check unless private targets are allowed; WebSub
         # pings go to the hub the operator configured.
@@ -280,7 +280,7 @@ class Sender:
             },
         )
         self._unrecorded.append(
-            Attempt(delivery.id, now, status_code, duration_ms, error, status, next_attempt)
+            AttemptOutcome(delivery.id, now, status_code, duration_ms, error, status, next_attempt)
         )
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
@@ -337,7 +337,7 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
-async def record(pool: asyncpg.Pool, attempts: list[Attempt]) -> None:
+async def record(pool: asyncpg.Pool, attempts: list[AttemptOutcome]) -> None:
     """Log the attempts and settle their deliveries, in one statement (so together or not at
     all)."""
     columns = list(zip(*(msgspec.structs.astuple(attempt) for attempt in attempts), strict=True))

@@ -40,11 +40,10 @@ from app.interviews.schemas import (
     InterviewUpdate,
     ScheduleRequest,
 )
-from app.pagination import decode_cursor, split_page
+from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.slugs import unique_slug
 
-Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 TagParam = Annotated[str | None, QueryParameter(max_length=60)]
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import PLAIN, Base, Image, LongText, PlainText, Slug, Tag, Title
+from app.schemas import PLAIN, AwareTime, Base, Image, LongText, PlainText, Slug, Tag, Title
 
 InterviewStatus = Literal["draft", "scheduled", "published", "withdrawn"]
 ParticipantRole = Literal["interviewer", "interviewee"]
@@ -21,7 +21,6 @@ BlockText = Annotated[
     ),
 ]
 BlockId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
-AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 # The longest teaser each placement shows, in user-perceived characters. The card is long
 # enough for the seed's "Thursday Interview" teaser with its quote (about 1,400).

@@ -11,7 +11,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
-from app.pagination import decode_cursor, split_page
+from app.pagination import Limit, decode_cursor, split_page
 from app.people.queries import (
     delete_person,
     insert_person,
@@ -25,7 +25,6 @@ from app.people.schemas import Person, PersonCreate, PersonList, PersonUpdate
 from app.schemas import given
 from app.slugs import unique_slug
 
-Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 Search = Annotated[str | None, QueryParameter(max_length=200)]
 
 

@@ -56,10 +56,10 @@ MOST_IN_WINDOW = SEARCH_WINDOW // MIN_GAP
 MAX_MONTHS = 12 * 20
 MAX_OCCURRENCES = 50_000
 
-Problem = tuple[str, str]  # the field that is wrong, and why
+RuleProblem = tuple[str, str]  # the field that is wrong, and why
 
 
-def rule_problem(cadence: Cadence) -> Problem | None:
+def rule_problem(cadence: Cadence) -> RuleProblem | None:
     """What makes the cadence unusable, as far as can be told without expanding it."""
     if _known_zone(cadence.timezone) is None:
         return "cadence.timezone", f"unknown IANA timezone {cadence.timezone!r}"

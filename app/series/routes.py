@@ -14,7 +14,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
-from app.pagination import decode_cursor, split_page
+from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.series.cadence import validate_cadence
 from app.series.queries import (
@@ -37,7 +37,6 @@ from app.series.schemas import (
 from app.series.slots import upcoming_slots
 from app.slugs import unique_slug
 
-Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 From = Annotated[
     datetime | None,
     QueryParameter(name="from", description="a time with a UTC offset; default now"),
