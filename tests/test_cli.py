@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import traversable_temp_dir
 from tests.postmaster import alive, postmaster_pid, server_running, stop_leftover_server, wait_dead
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 COLLOQUY = shutil.which("colloquy", path=str(Path(sys.executable).parent)) or shutil.which(
     "colloquy"

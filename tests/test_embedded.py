@@ -19,6 +19,8 @@ from app.embedded import EmbeddedPostgres
 from tests.conftest import traversable_temp_dir
 from tests.postmaster import alive, postmaster_pid, stop_leftover_server, wait_dead
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 
@@ -68,6 +69,7 @@ def test_downgrade_to_base_and_upgrade_to_head(database_url: str) -> None:
         migrate(database_url, "head")
 
 
+@pytest.mark.slow
 def test_many_migrations_at_once_on_an_empty_database(database_url: str) -> None:
     """Several replicas starting together each migrate: one does the work, none fails.
 

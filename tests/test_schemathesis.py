@@ -24,6 +24,8 @@ from app.auth import Role, issue_token
 from app.clock import Clock
 from app.db import migrate
 
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 CHECKS = ",".join(
     [

@@ -378,6 +378,7 @@ async def test_a_huge_answer_is_not_read_and_the_attempt_counts_its_status(
         assert (attempt["status_code"], attempt["error"]) == (200, None)
 
 
+@pytest.mark.slow  # three rounds of real timeouts
 async def test_no_more_than_ten_deliveries_are_in_flight_to_one_host(
     client: Client,
     admin: Headers,

@@ -18,6 +18,8 @@ from tests.events import Headers, Receiver, deliveries_of, draft, receiving, sub
 from tests.factories import Client, Json
 from tests.helpers import publish
 
+pytestmark = pytest.mark.slow
+
 COLLOQUY = Path(sys.executable).parent / "colloquy"
 
 

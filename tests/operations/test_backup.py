@@ -6,6 +6,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 
 from app.auth import Role
 from tests.conftest import MovableClock, bearer
@@ -13,6 +14,8 @@ from tests.factories import Headers, Json, make_interview
 from tests.operations import failed
 from tests.postmaster import stop_leftover_server
 from tests.test_cli import SECRET, Cli, ok
+
+pytestmark = pytest.mark.slow
 
 CONFIGURATION = 2
 # What a backup must carry over, row for row.

