@@ -8,9 +8,11 @@ exits with CONFIGURATION (2: a setting is wrong, trying again will not help) or 
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
@@ -181,16 +183,37 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
                 with_connection(url, lambda db: _welcome(db, settings))
         # The workers build the app from the environment (app.main.app_from_environment).
         os.environ["DATABASE_URL"] = url
-        DrainingServer(
-            "app.main:app_from_environment",
-            factory=True,
-            interface=Interfaces.ASGI,
-            address=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            workers_kill_timeout=settings.shutdown_timeout,
-            drain_seconds=settings.drain_seconds,
-        ).serve()
+        with metrics_shared_by(settings.workers):
+            _serve(settings)
+
+
+@contextmanager
+def metrics_shared_by(workers: int) -> Iterator[None]:
+    """With several server processes, each keeps its metrics in a folder that all of them read
+    (prometheus_client's multiprocess mode), so that /metrics, whichever answers it, is for the
+    whole service. Set before any process imports prometheus_client: this module does not."""
+    if workers == 1:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="colloquy-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(settings: Settings) -> None:
+    DrainingServer(
+        "app.main:app_from_environment",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        workers_kill_timeout=settings.shutdown_timeout,
+        drain_seconds=settings.drain_seconds,
+    ).serve()
 
 
 class DrainingServer(MPServer):

@@ -14,7 +14,7 @@ The body names each check and its state, for the person reading it.
 import signal
 from datetime import datetime
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import asyncpg
 import msgspec
@@ -22,9 +22,12 @@ from alembic.script import ScriptDirectory
 from litestar import Response, get
 from litestar.datastructures import State
 
-from app.cache import Freshness
 from app.db import alembic_config
 from app.events.worker import Heartbeat
+
+if TYPE_CHECKING:  # not imported at run time: `colloquy serve` imports this module, and must
+    # not import prometheus_client (app/metrics.py) before it chooses its multiprocess mode
+    from app.cache import Freshness
 
 # `colloquy serve` sends this to each server process when it is asked to stop (app/cli.py).
 DRAIN_SIGNAL = signal.SIGUSR1
@@ -107,7 +110,7 @@ async def check_database(pool: asyncpg.Pool) -> tuple[str, str]:
     return OK, OK
 
 
-def check_notices(freshness: Freshness) -> str:
+def check_notices(freshness: "Freshness") -> str:
     return OK if freshness.listening else "not listening"
 
 

@@ -30,7 +30,7 @@ from app.interviews.parts import InterviewPartsController
 from app.interviews.routes import InterviewController
 from app.logs import LineWriter
 from app.logs import configure as configure_logging
-from app.metrics import Counts, get_metrics, sync_process
+from app.metrics import Counts, get_metrics, process_gone, sync_process
 from app.people.routes import PeopleController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import UnknownQueryParameters
@@ -106,6 +106,7 @@ def create_app(
                 loop = asyncio.get_running_loop()
                 loop.add_signal_handler(drain_on, app.state.drain.start)
                 stack.callback(loop.remove_signal_handler, drain_on)
+            stack.callback(process_gone)
             stack.push_async_callback(_stop, asyncio.create_task(_sync_metrics(app.state)))
             if log is not None:
                 stack.callback(log.flush)

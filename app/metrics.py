@@ -180,6 +180,12 @@ async def read_database(db: asyncpg.Connection, now: datetime) -> None:
     SCHEDULED_NEXT_HOUR.set(row["scheduled_next_hour"])
 
 
+def process_gone() -> None:
+    """A server process stopping: its gauges no longer count among the live ones."""
+    if MULTIPROCESS:
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
 def exposition() -> bytes:
     if not MULTIPROCESS:
         return generate_latest(REGISTRY)
