@@ -1,4 +1,7 @@
-"""Bearer tokens: how they are made and checked, and the role guards of the Admin API."""
+"""Bearer tokens: how they are made and checked, and the role guards of the Admin API.
+
+The token SQL that checking needs is here; the Admin API's listing and revoking of tokens is in
+app.tokens."""
 
 import enum
 import hashlib
@@ -13,7 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from app.errors import ProblemError
-from app.tokens.queries import Token, insert_token, select_active_token_by_hash, touch_token
+from app.schemas import Base
 
 TOKEN_PREFIX = "cq_"
 
@@ -31,6 +34,24 @@ class Role(enum.StrEnum):
         return list(Role).index(self)
 
 
+class Token(Base):
+    """An API token as listed; the secret itself is never stored."""
+
+    id: UUID
+    name: str
+    role: Role
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+TOKEN_COLUMNS = "id, name, role, created_at, last_used_at, revoked_at"
+
+
+def token_of(row: asyncpg.Record) -> Token:
+    return msgspec.convert(row, Token, from_attributes=True)
+
+
 def new_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
@@ -45,6 +66,44 @@ def unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, detail, headers={"WWW-Authenticate": 'Bearer realm="colloquy"'})
 
 
+async def insert_token(
+    db: asyncpg.Connection, name: str, role: Role, secret_hash: bytes, now: datetime
+) -> Token:
+    row = await db.fetchrow(
+        f"""
+        INSERT INTO tokens (name, role, secret_hash, created_at)
+        VALUES ($1, $2, $3, $4)
+        RETURNING {TOKEN_COLUMNS}
+        """,
+        name,
+        role,
+        secret_hash,
+        now,
+    )
+    return token_of(row)
+
+
+async def select_active_token_by_hash(db: asyncpg.Connection, secret_hash: bytes) -> Token | None:
+    row = await db.fetchrow(
+        f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL",
+        secret_hash,
+    )
+    return None if row is None else token_of(row)
+
+
+async def touch_token(db: asyncpg.Connection, token_id: UUID, now: datetime) -> None:
+    # At most one write a minute per token, so that reads do not each cost a write.
+    await db.execute(
+        """
+        UPDATE tokens SET last_used_at = $2
+         WHERE id = $1
+           AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')
+        """,
+        token_id,
+        now,
+    )
+
+
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> Token:
     """The valid, unrevoked token with this secret (401 otherwise), marked as used."""
     state = connection.app.state
@@ -53,7 +112,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: s
         if token is None:
             raise unauthorized("the token is invalid or revoked")
         await touch_token(db, token.id, state.clock.now())
-    connection.state.actor = Actor(token.id, Role(token.role))
+    connection.state.actor = Actor(token.id, token.role)
     return token
 
 
@@ -66,7 +125,7 @@ async def require_token(
         raise unauthorized("a bearer token is required")
     token = await authenticate(connection, secret)
     needed: Role = handler.opt.get("role", Role.contributor)
-    if Role(token.role).rank < needed.rank:
+    if token.role.rank < needed.rank:
         raise ProblemError(403, f"this needs the {needed} role; the token has {token.role}")
 
 

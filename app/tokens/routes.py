@@ -5,11 +5,11 @@ from uuid import UUID
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from app.auth import Role, issue_token, require_token
+from app.auth import Role, Token, issue_token, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import not_found, problems
-from app.tokens.queries import Token, revoke_token, select_tokens
+from app.tokens.queries import revoke_token, select_tokens
 from app.tokens.schemas import IssuedToken, TokenCreate
 
 

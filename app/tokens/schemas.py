@@ -4,9 +4,8 @@ from typing import Annotated
 
 import msgspec
 
-from app.auth import Role
+from app.auth import Role, Token
 from app.schemas import Base
-from app.tokens.queries import Token
 
 
 class TokenCreate(Base):
