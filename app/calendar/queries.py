@@ -79,6 +79,9 @@ async def select_calendar_interviews(
          ORDER BY i.appears_at, i.id
          LIMIT $4
         """,
-        now, series_id, since, limit,
-    )  # fmt: skip
+        now,
+        series_id,
+        since,
+        limit,
+    )
     return [msgspec.convert(row, CalendarInterview, from_attributes=True) for row in rows]

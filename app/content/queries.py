@@ -162,8 +162,9 @@ async def select_editors_choice(
          ORDER BY c.position, {PUBLISHED_AT} DESC
          LIMIT $2
         """,
-        now, limit,
-    )  # fmt: skip
+        now,
+        limit,
+    )
     return _rows(rows)
 
 
@@ -182,8 +183,10 @@ async def select_popular(
          ORDER BY counts.views DESC, {PUBLISHED_AT} DESC, i.id DESC
          LIMIT $3
         """,
-        now, since, limit,
-    )  # fmt: skip
+        now,
+        since,
+        limit,
+    )
     return _rows(rows)
 
 
@@ -234,8 +237,10 @@ async def select_related(
                   {PUBLISHED_AT} DESC, i.id DESC
          LIMIT $3
         """,
-        now, interview_id, limit,
-    )  # fmt: skip
+        now,
+        interview_id,
+        limit,
+    )
     return _rows(rows)
 
 
@@ -258,8 +263,9 @@ async def select_latest_by_series(
          WHERE i.id IN (SELECT id FROM picked)
          ORDER BY {PUBLISHED_AT} DESC, i.id DESC
         """,
-        now, per_series,
-    )  # fmt: skip
+        now,
+        per_series,
+    )
     return _rows(rows)
 
 
@@ -327,8 +333,9 @@ async def select_public_person(
                          JOIN interviews i ON i.id = ip.interview_id
                         WHERE ip.person_id = p.id AND {PUBLIC})
         """,
-        now, slug,
-    )  # fmt: skip
+        now,
+        slug,
+    )
     return None if row is None else msgspec.convert(row, PublicPerson, from_attributes=True)
 
 
@@ -351,5 +358,7 @@ async def add_views(db: asyncpg.Connection, counts: dict[tuple[UUID, date], int]
           JOIN interviews i ON i.id = v.interview_id  -- skips interviews deleted meanwhile
         ON CONFLICT (interview_id, day) DO UPDATE SET views = interview_views.views + excluded.views
         """,
-        [key[0] for key in counts], [key[1] for key in counts], list(counts.values()),
-    )  # fmt: skip
+        [key[0] for key in counts],
+        [key[1] for key in counts],
+        list(counts.values()),
+    )

@@ -137,9 +137,17 @@ async def claim(
                       (SELECT secret FROM webhooks w WHERE w.id = d.webhook_id) AS secret,
                       chosen.next_attempt_at AS due_at, chosen.event_at
             """,
-            now, limit, LEASE, list(busy), list(busy.values()), HOST_PATTERN, PER_HOST,
-            [host for host, count in busy.items() if count >= PER_HOST], CANDIDATES, READ_AHEAD,
-        )  # fmt: skip
+            now,  # $1
+            limit,  # $2
+            LEASE,  # $3
+            list(busy),  # $4
+            list(busy.values()),  # $5
+            HOST_PATTERN,  # $6
+            PER_HOST,  # $7
+            [host for host, count in busy.items() if count >= PER_HOST],  # $8
+            CANDIDATES,  # $9
+            READ_AHEAD,  # $10
+        )
     # Started in the order they came due, and of events at once, in the order those happened
     # (RETURNING has no order).
     rows.sort(key=lambda row: (row["due_at"], row["event_at"], row["id"]))

@@ -79,6 +79,13 @@ def _media(row: PublicRow) -> str:
     )
 
 
+def _paging(feed: FeedPage) -> list[tuple[str, str]]:
+    """The (rel, url) of the pages around this one (RFC 5005): the first, unless this is it,
+    and the next and previous where there are any."""
+    around = [("first", feed.first_url), ("next", feed.next_url), ("previous", feed.previous_url)]
+    return [(rel, url) for rel, url in around if url and (rel != "first" or url != feed.self_url)]
+
+
 NAMESPACES = (
     'xmlns:media="http://search.yahoo.com/mrss/" '
     'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
@@ -89,10 +96,8 @@ def rss(feed: FeedPage, site: Site) -> bytes:
     links = [f'<atom:link href={_a(feed.self_url)} rel="self" type="application/rss+xml"/>']
     links += [
         f'<atom:link href={_a(url)} rel="{rel}" type="application/rss+xml"/>'
-        for rel, url in (("first", feed.first_url), ("next", feed.next_url),
-                         ("previous", feed.previous_url))
-        if url and (rel != "first" or url != feed.self_url)
-    ]  # fmt: skip
+        for rel, url in _paging(feed)
+    ]
     if feed.hub_url:
         links.append(f'<atom:link href={_a(feed.hub_url)} rel="hub"/>')
     items = []
@@ -138,10 +143,8 @@ def atom(feed: FeedPage, site: Site) -> bytes:
     ]
     links += [
         f'<link rel="{rel}" type="application/atom+xml" href={_a(url)}/>'
-        for rel, url in (("first", feed.first_url), ("next", feed.next_url),
-                         ("previous", feed.previous_url))
-        if url and (rel != "first" or url != feed.self_url)
-    ]  # fmt: skip
+        for rel, url in _paging(feed)
+    ]
     if feed.hub_url:
         links.append(f'<link rel="hub" href={_a(feed.hub_url)}/>')
     entries = []

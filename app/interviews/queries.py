@@ -87,9 +87,16 @@ async def select_interview_page(
          ORDER BY i.created_at DESC, i.id DESC
          LIMIT $10
         """,
-        now, where.series_id, where.status, where.person_id, where.tag,
-        where.published_after, where.published_before, *(after or (None, None)), limit,
-    )  # fmt: skip
+        now,
+        where.series_id,
+        where.status,
+        where.person_id,
+        where.tag,
+        where.published_after,
+        where.published_before,
+        *(after or (None, None)),
+        limit,
+    )
     return [_interview(row) for row in rows]
 
 
@@ -251,8 +258,9 @@ async def replace_participants(
         DELETE FROM interview_participants
          WHERE interview_id = $1 AND NOT (person_id = ANY($2::uuid[]))
         """,
-        interview_id, [p.person_id for p in participants],
-    )  # fmt: skip
+        interview_id,
+        [p.person_id for p in participants],
+    )
     await db.executemany(
         """
         INSERT INTO interview_participants (interview_id, person_id, role, position)
@@ -324,8 +332,10 @@ async def upsert_teaser(
         INSERT INTO teasers (interview_id, placement, text) VALUES ($1, $2, $3)
         ON CONFLICT (interview_id, placement) DO UPDATE SET text = excluded.text
         """,
-        interview_id, placement, text,
-    )  # fmt: skip
+        interview_id,
+        placement,
+        text,
+    )
 
 
 async def delete_teaser(db: asyncpg.Connection, interview_id: UUID, placement: str) -> bool:

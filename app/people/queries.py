@@ -39,8 +39,10 @@ async def select_people_page(
          ORDER BY name, id
          LIMIT $4
         """,
-        _escape_like(search) if search else None, *(after or (None, None)), limit,
-    )  # fmt: skip
+        _escape_like(search) if search else None,
+        *(after or (None, None)),
+        limit,
+    )
     return [_person(row) for row in rows]
 
 
@@ -82,8 +84,10 @@ async def update_person(
          WHERE id = $1
         RETURNING {_COLUMNS}
         """,
-        person_id, now, *values,
-    )  # fmt: skip
+        person_id,
+        now,
+        *values,
+    )
     return _person(row)
 
 

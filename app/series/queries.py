@@ -37,8 +37,9 @@ async def select_series_page(
          ORDER BY created_at, id
          LIMIT $3
         """,
-        *(after or (None, None)), limit,
-    )  # fmt: skip
+        *(after or (None, None)),
+        limit,
+    )
     return [_series(row) for row in rows]
 
 
@@ -86,8 +87,10 @@ async def update_series(
          WHERE id = $1
         RETURNING {_COLUMNS}
         """,
-        series_id, now, *values,
-    )  # fmt: skip
+        series_id,
+        now,
+        *values,
+    )
     return _series(row)
 
 

@@ -28,8 +28,10 @@ async def select_slot_interviews(
            AND i.publish_at = ANY($3::timestamptz[])
          ORDER BY i.publish_at, i.created_at, i.id
         """,
-        now, series_id, times,
-    )  # fmt: skip
+        now,
+        series_id,
+        times,
+    )
     return {
         row["publish_at"]: SlotInterview(
             id=row["id"], slug=row["slug"], title=row["title"], status=row["status"]
@@ -52,8 +54,10 @@ async def select_takers(
            AND id <> $3
          ORDER BY publish_at, created_at, id
         """,
-        series_id, since, other_than,
-    )  # fmt: skip
+        series_id,
+        since,
+        other_than,
+    )
     return {row["publish_at"]: row["title"] for row in rows}
 
 

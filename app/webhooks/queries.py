@@ -75,8 +75,9 @@ async def select_deliveries(db: asyncpg.Connection, webhook_id: UUID, limit: int
          ORDER BY d.created_at DESC, d.id DESC
          LIMIT $2
         """,
-        webhook_id, limit,
-    )  # fmt: skip
+        webhook_id,
+        limit,
+    )
     return [msgspec.convert(row, Delivery, from_attributes=True) for row in rows]
 
 
@@ -87,6 +88,7 @@ async def requeue_delivery(db: asyncpg.Connection, delivery_id: UUID, now: datet
         UPDATE deliveries SET status = 'pending', next_attempt_at = $2, updated_at = $2
          WHERE id = $1 AND webhook_id IS NOT NULL
         """,
-        delivery_id, now,
-    )  # fmt: skip
+        delivery_id,
+        now,
+    )
     return bool(status != "UPDATE 0")
