@@ -19,7 +19,7 @@ from app.cache import PREFIXES, Freshness, PublicCache, keep_listening
 from app.calendar.routes import CalendarController
 from app.clock import Clock
 from app.content.routes import ContentController
-from app.content.views import ViewCounter
+from app.content.view_counter import ViewCounter
 from app.db import create_pool, provide_connection
 from app.editors_choice.routes import EditorsChoiceController
 from app.errors import EXCEPTION_HANDLERS, JSONRequest

@@ -37,7 +37,7 @@ from app.events.sending import OUTCOMES
 
 if TYPE_CHECKING:
     from app.cache import PublicCache
-    from app.content.views import ViewCounter
+    from app.content.view_counter import ViewCounter
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 # The text format every Prometheus reads (Litestar adds the charset).

@@ -37,7 +37,7 @@ from app.content.schemas import (
     SeriesRef,
     SeriesRefList,
 )
-from app.content.views import ViewCounter
+from app.content.view_counter import ViewCounter
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.pagination import decode_cursor, split_page

@@ -28,7 +28,7 @@ from tests.helpers import problem, schedule, withdraw
 
 
 class FakeMonotonic:
-    """Stands in for the `time` module of app.content.views: real time plus a shift."""
+    """Stands in for the `time` module of app.content.view_counter: real time plus a shift."""
 
     def __init__(self) -> None:
         self.shift = 0.0
@@ -40,7 +40,7 @@ class FakeMonotonic:
 @pytest.fixture
 def monotonic(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMonotonic]:
     fake = FakeMonotonic()
-    monkeypatch.setattr("app.content.views.time", fake)
+    monkeypatch.setattr("app.content.view_counter.time", fake)
     yield fake
 
 
