@@ -48,7 +48,7 @@ class Token(Base):
 TOKEN_COLUMNS = "id, name, role, created_at, last_used_at, revoked_at"
 
 
-def token_of(row: asyncpg.Record) -> Token:
+def _token(row: asyncpg.Record) -> Token:
     return msgspec.convert(row, Token, from_attributes=True)
 
 
@@ -80,7 +80,7 @@ async def insert_token(
         secret_hash,
         now,
     )
-    return token_of(row)
+    return _token(row)
 
 
 async def select_active_token_by_hash(db: asyncpg.Connection, secret_hash: bytes) -> Token | None:
@@ -88,7 +88,7 @@ async def select_active_token_by_hash(db: asyncpg.Connection, secret_hash: bytes
         f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL",
         secret_hash,
     )
-    return None if row is None else token_of(row)
+    return None if row is None else _token(row)
 
 
 async def touch_token(db: asyncpg.Connection, token_id: UUID, now: datetime) -> None:

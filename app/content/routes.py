@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
@@ -51,12 +51,14 @@ SlugParam = Annotated[str | None, QueryParameter(max_length=120)]
 POPULAR_DAYS = 7
 
 
-def _cursor(cursor: str | None) -> Any:
-    return decode_cursor(cursor, datetime, UUID) if cursor else None
-
-
-def _page_key(row: PublicRow) -> tuple[datetime, UUID]:
-    return (row.published_at, row.id)
+async def _cards(
+    db: Db, now: datetime, where: PublicFilter, cursor: str | None, limit: int, site: Site
+) -> CardPage:
+    """A page of public interviews as cards, newest first, from `cursor` on."""
+    after = decode_cursor(cursor, datetime, UUID) if cursor else None
+    rows = await select_public_page(db, now, where, after, limit + 1)
+    items, next_cursor = split_page(rows, limit, lambda row: (row.published_at, row.id))
+    return CardPage(items=[card(row, site) for row in items], next_cursor=next_cursor)
 
 
 async def _latest(db: Db, now: datetime, size: int) -> list[PublicRow]:
@@ -148,18 +150,15 @@ class ContentController(Controller):
         series = await select_series_by_slug(db, slug)
         if series is None:
             raise not_found("series")
-        rows = await select_public_page(
-            db, now, PublicFilter(series_slug=slug), _cursor(cursor), limit + 1
-        )
-        items, next_cursor = split_page(rows, limit, _page_key)
+        cards = await _cards(db, now, PublicFilter(series_slug=slug), cursor, limit, site)
         return SeriesPage(
             slug=slug,
             title=series.title,
             description=series.description,
             status=series.status,
             url=site.series(slug),
-            interviews=[card(r, site) for r in items],
-            next_cursor=next_cursor,
+            interviews=cards.items,
+            next_cursor=cards.next_cursor,
             feeds=site.feeds(f"series/{slug}"),
         )
 
@@ -177,10 +176,7 @@ class ContentController(Controller):
         person = await select_public_person(db, now, slug)
         if person is None:
             raise not_found("person")
-        rows = await select_public_page(
-            db, now, PublicFilter(person_slug=slug), _cursor(cursor), limit + 1
-        )
-        items, next_cursor = split_page(rows, limit, _page_key)
+        cards = await _cards(db, now, PublicFilter(person_slug=slug), cursor, limit, site)
         return PersonPage(
             slug=slug,
             name=person.name,
@@ -189,8 +185,8 @@ class ContentController(Controller):
             affiliation=person.affiliation,
             image=person.image,
             url=site.person(slug),
-            interviews=[card(r, site) for r in items],
-            next_cursor=next_cursor,
+            interviews=cards.items,
+            next_cursor=cards.next_cursor,
             feeds=site.feeds(f"people/{slug}"),
         )
 
@@ -208,9 +204,7 @@ class ContentController(Controller):
     ) -> CardPage:
         """Public interviews as cards, newest first, by series, person or tag."""
         where = PublicFilter(series_slug=series, person_slug=person, tag=tag)
-        rows = await select_public_page(db, now, where, _cursor(cursor), limit + 1)
-        items, next_cursor = split_page(rows, limit, _page_key)
-        return CardPage(items=[card(r, site) for r in items], next_cursor=next_cursor)
+        return await _cards(db, now, where, cursor, limit, site)
 
     @get("/interviews/{slug:str}", responses=problems(404, 410))
     async def get_public_interview(

@@ -5,13 +5,14 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
-from app.auth import TOKEN_COLUMNS, Token, token_of
+from app.auth import TOKEN_COLUMNS, Token
 
 
 async def select_tokens(db: asyncpg.Connection) -> list[Token]:
     rows = await db.fetch(f"SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id")
-    return [token_of(row) for row in rows]
+    return [msgspec.convert(row, Token, from_attributes=True) for row in rows]
 
 
 async def revoke_token(db: asyncpg.Connection, token_id: UUID, now: datetime) -> Token | None:
@@ -24,7 +25,7 @@ async def revoke_token(db: asyncpg.Connection, token_id: UUID, now: datetime) ->
         token_id,
         now,
     )
-    return None if row is None else token_of(row)
+    return None if row is None else msgspec.convert(row, Token, from_attributes=True)
 
 
 async def count_tokens(db: asyncpg.Connection) -> int:
