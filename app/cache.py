@@ -44,6 +44,7 @@ from litestar import Litestar
 from app.clock import Clock
 from app.content.queries import select_next_change
 from app.errors import DATABASE_UNAVAILABLE, PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem
+from app.metrics import CacheNumbers
 from app.telemetry import Telemetry
 
 CHANNEL = "colloquy_content"
@@ -254,6 +255,16 @@ class PublicCache:
         # Keyed by a digest so that a bound on the number of records bounds their bytes too.
         self.first_seen: OrderedDict[bytes, tuple[str, datetime]] = OrderedDict()
         self.telemetry: Telemetry = app.state.telemetry
+
+    def numbers(self) -> CacheNumbers:
+        return CacheNumbers(
+            entries=len(self.entries),
+            bytes=self.bytes,
+            hits=self.hits,
+            misses=self.misses,
+            evictions=self.evictions,
+            epoch_bumps=self.freshness.epoch,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

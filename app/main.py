@@ -181,7 +181,7 @@ async def _sync_metrics(state: State) -> None:
     asked for /metrics reports them too."""
     while True:
         await asyncio.sleep(METRICS_SYNC_SECONDS)
-        sync_process(state.cache, state.counts, state.views)
+        sync_process(state)
 
 
 def app_from_environment() -> PublicCache:

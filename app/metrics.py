@@ -17,9 +17,10 @@ import time
 from collections import Counter as CounterOf
 from datetime import datetime
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Request, Response, get
 from litestar.datastructures import State
 from prometheus_client import (
@@ -34,10 +35,6 @@ from prometheus_client import (
 
 from app.errors import DATABASE_UNAVAILABLE, ProblemError, problems
 from app.events.sending import OUTCOMES
-
-if TYPE_CHECKING:
-    from app.cache import PublicCache
-    from app.content.view_counter import ViewCounter
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 # The text format every Prometheus reads (Litestar adds the charset).
@@ -127,38 +124,48 @@ class RequestMetrics:
         timed.observe(seconds)
 
 
+class CacheNumbers(msgspec.Struct, frozen=True, kw_only=True):
+    """What the response cache holds and has counted (app/cache.py `PublicCache.numbers`)."""
+
+    entries: int
+    bytes: int
+    hits: int
+    misses: int
+    evictions: int
+    epoch_bumps: int
+
+
 class Counts:
     """What the cache and the delivery sender counted by the last sync: each sync adds what
     they counted since to the counters."""
 
     def __init__(self) -> None:
-        self.hits = self.misses = self.evictions = self.bumps = 0
+        self.cache = CacheNumbers(entries=0, bytes=0, hits=0, misses=0, evictions=0, epoch_bumps=0)
         self.outcomes: CounterOf[str] = CounterOf()
 
-    def sync(self, cache: "PublicCache") -> None:
-        CACHE_ENTRIES.set(len(cache.entries))
+    def sync(self, cache: CacheNumbers) -> None:
+        CACHE_ENTRIES.set(cache.entries)
         CACHE_BYTES.set(cache.bytes)
-        CACHE_HITS.inc(cache.hits - self.hits)
-        CACHE_MISSES.inc(cache.misses - self.misses)
-        CACHE_EVICTIONS.inc(cache.evictions - self.evictions)
-        EPOCH_BUMPS.inc(cache.freshness.epoch - self.bumps)
-        self.hits, self.misses = cache.hits, cache.misses
-        self.evictions, self.bumps = cache.evictions, cache.freshness.epoch
+        CACHE_HITS.inc(cache.hits - self.cache.hits)
+        CACHE_MISSES.inc(cache.misses - self.cache.misses)
+        CACHE_EVICTIONS.inc(cache.evictions - self.cache.evictions)
+        EPOCH_BUMPS.inc(cache.epoch_bumps - self.cache.epoch_bumps)
+        self.cache = cache
         for outcome, count in list(OUTCOMES.items()):
             DELIVERIES.labels(outcome).inc(count - self.outcomes[outcome])
             self.outcomes[outcome] = count
 
 
-def sync_process(cache: "PublicCache", counts: Counts, views: "ViewCounter") -> None:
-    """This process's numbers into the metrics."""
-    counts.sync(cache)
-    IN_FLIGHT.set(cache.telemetry.in_flight)
-    pool: asyncpg.Pool | None = cache.state.pool
+def sync_process(state: State) -> None:
+    """This process's numbers (in the app's state) into the metrics."""
+    state.counts.sync(state.cache.numbers())
+    IN_FLIGHT.set(state.telemetry.in_flight)
+    pool: asyncpg.Pool | None = state.pool
     if pool is not None:
         POOL_SIZE.set(pool.get_size())
         POOL_IN_USE.set(pool.get_size() - pool.get_idle_size())
-    POOL_WAITING.set(cache.state.pool_waiting)
-    VIEW_FLUSH_LAG.set(time.monotonic() - views.flushed_at)
+    POOL_WAITING.set(state.pool_waiting)
+    VIEW_FLUSH_LAG.set(time.monotonic() - state.views.flushed_at)
 
 
 async def read_database(db: asyncpg.Connection, now: datetime) -> None:
@@ -205,7 +212,7 @@ async def get_metrics(request: Request[Any, Any, Any], state: State) -> Response
     peer = request.client.host if request.client else ""
     if not state.metrics_allow.trusts_peer(peer):
         raise ProblemError(403, "metrics are only for addresses in COLLOQUY_METRICS_ALLOW")
-    sync_process(state.cache, state.counts, state.views)
+    sync_process(state)
     try:
         async with state.pool.acquire(timeout=2) as db:
             await read_database(db, state.clock.now())
