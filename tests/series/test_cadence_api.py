@@ -11,7 +11,9 @@ import pytest
 from app.auth import Role
 from tests.conftest import MovableClock, bearer
 from tests.factories import Client, Json, make_interview, make_person, make_series
-from tests.series.scans import guard_scans
+
+# Every search for slots here is bounded (tests/series/conftest.py).
+pytestmark = pytest.mark.usefixtures("bounded_scans")
 
 SERIES = "/admin/v1/series"
 CALENDAR = "/admin/v1/calendar.ics"
@@ -36,11 +38,6 @@ DENSE = {
 }
 # February 29th is a Friday next in 2036, out of reach of a search from now (2026-11-26).
 RARE = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=FR"
-
-
-@pytest.fixture(autouse=True)
-def bounded_scans(monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_scans(monkeypatch)
 
 
 async def post_series(client: Client, headers: Headers, rrule: str) -> httpx.Response:
@@ -112,11 +109,6 @@ async def test_rules_at_most_hourly_with_a_slot_soon_are_accepted(
 # --- bad rules already stored --------------------------------------------------------------------
 
 BAD_STORED = {**NEVER, **DENSE, "minutely": "FREQ=MINUTELY", "garbage": "FREQ=WEEKLY;BYDAY=XX"}
-
-
-@pytest.fixture
-async def series(client: Client, editor: Headers) -> Json:
-    return await make_series(client, editor)  # Thursdays 10:00 Brussels, created on one
 
 
 async def store_rule(db: asyncpg.Connection, series: Json, rrule: str) -> None:

@@ -9,16 +9,10 @@ from dateutil import rrule
 
 from app.series.cadence import SEARCH_WINDOW, find_slots, slots
 from app.series.schemas import Cadence
-from tests.series.scans import guard_scans
 
 BRUSSELS = "Europe/Brussels"
 NOW = datetime(2026, 11, 26, 9, tzinfo=UTC)
 OLD = datetime(2006, 5, 31, 12, tzinfo=UTC)  # a Wednesday, the 31st, twenty years back
-
-
-@pytest.fixture
-def bounded_scans(monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_scans(monkeypatch)
 
 
 def by_dateutil(text: str, anchor: date, start: datetime, count: int) -> list[datetime]:

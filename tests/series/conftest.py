@@ -1,4 +1,5 @@
-"""A guard that fails a test whose searches for slots read too much of the calendar."""
+"""`bounded_scans`: a guard that fails a test whose searches for slots read too much of the
+calendar."""
 
 from typing import Any
 
@@ -12,7 +13,8 @@ class ScannedTooFar(AssertionError):
     pass
 
 
-def guard_scans(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def bounded_scans(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make any search for slots raise ScannedTooFar once the test has read, in all, more than
     3000 months of the calendar.
 
