@@ -1,16 +1,15 @@
 """While the database cannot be reached, readers get the last good answer rather than an error.
 
 The database is taken away for real: the app under test reaches PostgreSQL only through a TCP
-forwarder on a port of its own (its pool, and its change listener unless a test wants that one
-to stay), and closing the forwarder drops every connection through it and leaves nothing
-listening on that port.
+relay on a port of its own (tests/relay.py: its pool, and its change listener unless a test
+wants that one to stay), and closing the relay drops every connection through it and leaves
+nothing listening on that port.
 """
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -25,55 +24,11 @@ from tests.cache import get
 from tests.conftest import MovableClock
 from tests.factories import Client, Json, make_interview, make_person, make_series
 from tests.helpers import publish, withdraw
+from tests.relay import Relay
 
 FEED = "/feeds/all.atom"
 FRONTPAGE = "/content/v1/frontpage"
 TITLE = "Thursday Interview: Murad Muradov"
-
-
-class Forwarder:
-    """A port that relays TCP to PostgreSQL until it is closed."""
-
-    def __init__(self, database_url: str) -> None:
-        target = urlsplit(database_url)
-        assert target.hostname and target.port, "a database reached over TCP"
-        self.database_url = database_url
-        self.target = (target.hostname, target.port)
-        self.port = 0  # any free one, the first time
-        self.writers: list[asyncio.StreamWriter] = []
-        self.server: asyncio.Server | None = None
-
-    @property
-    def url(self) -> str:
-        """The database's URL, through this port."""
-        target = urlsplit(self.database_url)
-        userinfo = target.netloc.rpartition("@")[0]
-        return target._replace(netloc=f"{userinfo}@127.0.0.1:{self.port}").geturl()
-
-    async def open(self) -> None:
-        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def close(self) -> None:
-        """Refuse new connections and cut the ones there are."""
-        assert self.server is not None
-        self.server.close()
-        for writer in self.writers:
-            writer.transport.abort()
-        await self.server.wait_closed()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-        self.writers += [writer, upstream_writer]
-        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError):
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    writer.transport.abort()
 
 
 async def until_true(condition: Callable[[], bool], what: str, seconds: float = 5) -> None:
@@ -88,15 +43,15 @@ class Outage:
     """The app and a client of it, and the switch that takes its database away."""
 
     def __init__(
-        self, app: PublicCache, client: Client, forwarder: Forwarder, listener_cut_too: bool
+        self, app: PublicCache, client: Client, relay: Relay, listener_cut_too: bool
     ) -> None:
         self.app = app
         self.client = client
-        self.forwarder = forwarder
+        self.relay = relay
         self.listener_cut_too = listener_cut_too
 
     async def begin(self) -> None:
-        await self.forwarder.close()
+        await self.relay.close()
         # A connection cut while a request holds it fails in other ways; that is not the case
         # under test here, so wait for the pool to see that its connections are gone.
         pool = self.app.state.pool
@@ -106,7 +61,7 @@ class Outage:
             await until_true(lambda: not freshness.listening, "the change listener noticed")
 
     async def end(self) -> None:
-        await self.forwarder.open()
+        await self.relay.open()
         freshness = self.app.freshness
         # The listener tries again every second.
         await until_true(lambda: freshness.listening, "the change listener was back", 6)
@@ -116,28 +71,28 @@ class Outage:
 async def serving(
     settings: Settings, clock: MovableClock, database_url: str, *, listener_cut_too: bool
 ) -> AsyncIterator[Outage]:
-    """An app whose pool reaches the database through a forwarder (and its change listener
+    """An app whose pool reaches the database through a relay (and its change listener
     too, if `listener_cut_too`): reachable until `outage.begin()`."""
-    forwarder = Forwarder(database_url)
-    await forwarder.open()
-    pool = await create_pool(forwarder.url, 2)
+    relay = Relay(database_url)
+    await relay.open()
+    pool = await create_pool(relay.url, 2)
     app = create_app(
-        msgspec.structs.replace(settings, database_url=forwarder.url), pool=pool, clock=clock
+        msgspec.structs.replace(settings, database_url=relay.url), pool=pool, clock=clock
     )
-    listen_url = forwarder.url if listener_cut_too else database_url
+    listen_url = relay.url if listener_cut_too else database_url
     listener = asyncio.create_task(keep_listening(listen_url, app.freshness))
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     try:
         await until_true(lambda: app.freshness.listening, "the change listener started")
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Outage(app, client, forwarder, listener_cut_too)
+            yield Outage(app, client, relay, listener_cut_too)
     finally:
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listener
         pool.terminate()
-        if forwarder.server is not None and forwarder.server.is_serving():
-            await forwarder.close()
+        if relay.open_now:
+            await relay.close()
 
 
 @pytest.fixture

@@ -1,15 +1,13 @@
 """The worker while the database is away: rounds that back off (1 s, doubling, at most 30 s)
 with one line in the log when it goes and one when it is back, not a traceback every poll.
 
-The database really goes away: the worker's pool reaches PostgreSQL through a `Gate`, a TCP
-relay that the test shuts (cutting every connection through it, refusing new ones) and opens
-again. Rounds are driven one at a time, the clock moved by each pause instead of waiting it."""
+The database really goes away: the worker's pool reaches PostgreSQL through a TCP relay
+(tests/relay.py) that the test closes (cutting every connection through it, refusing new ones)
+and opens again. Rounds are driven one at a time, the clock moved by each pause instead of
+waiting it."""
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import suppress
-from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
@@ -23,45 +21,7 @@ from tests.conftest import MovableClock
 from tests.events import Headers, Receiver, subscribe
 from tests.factories import Client, Json
 from tests.helpers import publish
-
-
-class Gate:
-    """A TCP relay on loopback to PostgreSQL that can be shut and opened again."""
-
-    def __init__(self, upstream_host: str, upstream_port: int) -> None:
-        self.upstream = (upstream_host, upstream_port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def open(self) -> None:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def shut(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        await self._server.wait_closed()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
-        self._writers |= {writer, up_writer}
-        try:
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-        finally:
-            self._writers -= {writer, up_writer}
-            writer.transport.abort()
-            up_writer.transport.abort()
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    with suppress(OSError):
-        while data := await reader.read(65_536):
-            writer.write(data)
-            await writer.drain()
-    writer.transport.abort()
+from tests.relay import Relay
 
 
 @pytest.fixture
@@ -70,22 +30,19 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def gate(database_url: str) -> AsyncIterator[Gate]:
-    parts = urlsplit(database_url)
-    assert parts.hostname and parts.port
-    door = Gate(parts.hostname, parts.port)
+async def gate(database_url: str) -> AsyncIterator[Relay]:
+    door = Relay(database_url)
     await door.open()
     try:
         yield door
     finally:
-        await door.shut()
+        await door.close()
 
 
 @pytest.fixture
-async def gated_pool(database_url: str, gate: Gate) -> AsyncIterator[asyncpg.Pool]:
+async def gated_pool(gate: Relay) -> AsyncIterator[asyncpg.Pool]:
     """A pool to the test database through the gate."""
-    port = urlsplit(database_url).port
-    pool = await create_pool(database_url.replace(f":{port}/", f":{gate.port}/"), 2)
+    pool = await create_pool(gate.url, 2)
     try:
         yield pool
     finally:
@@ -108,7 +65,7 @@ async def test_the_worker_backs_off_while_the_database_is_away_with_one_line_eac
     clock: MovableClock,
     receiver: Receiver,
     interview: Json,
-    gate: Gate,
+    gate: Relay,
     gated_pool: asyncpg.Pool,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -116,7 +73,7 @@ async def test_the_worker_backs_off_while_the_database_is_away_with_one_line_eac
     async with Sender(gated_pool, clock, True) as sender:
         assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
 
-        await gate.shut()
+        await gate.close()
         caplog.clear()
         with caplog.at_level(logging.DEBUG):
             pauses = []
@@ -148,7 +105,7 @@ async def test_an_attempt_that_cannot_be_recorded_is_sent_again_after_its_lease(
     clock: MovableClock,
     receiver: Receiver,
     interview: Json,
-    gate: Gate,
+    gate: Relay,
     gated_pool: asyncpg.Pool,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -162,7 +119,7 @@ async def test_an_attempt_that_cannot_be_recorded_is_sent_again_after_its_lease(
         assert await work(gated_pool, clock, settings, sender) == POLL_SECONDS
         await receiver.wait_for(1)
         receiver.mode = "ok"  # for the next request; this one hangs on
-        await gate.shut()
+        await gate.close()
         caplog.clear()
         with caplog.at_level(logging.DEBUG):
             await sender.drain()  # the attempt times out, and its record fails
