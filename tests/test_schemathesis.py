@@ -8,7 +8,6 @@ body schema). The seed is fixed so that CI is repeatable; COLLOQUY_FUZZ_SEED exp
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from app.auth import Role, issue_token
 from app.clock import Clock
 from app.db import migrate
+from tests.test_cli import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -55,12 +55,6 @@ class Service:
         assert response.status_code == 200, response.text
         found: list[dict[str, str]] = response.json()
         return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _sql(url: str, statement: str) -> None:
