@@ -104,7 +104,10 @@ def unprocessable_field(field: str, detail: str) -> ValueError:
 
 def _field_error(message: str, key: str | None) -> FieldError:
     """Litestar gives the path of the object at fault (`data` for the body itself); for a
-    missing or unknown field the message names the field within it."""
+    missing or unknown field the message names the field within it. A request without the body
+    its route takes comes as the bare name of the missing argument, `'data'`."""
+    if key == "data" and message == "'data'":
+        return FieldError("body", "this request needs a JSON body")
     path = "" if key in (None, "data") else key
     if named := _NAMED_FIELD.match(message):
         path = f"{path}.{named['name']}" if path else named["name"]

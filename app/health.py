@@ -21,6 +21,7 @@ import msgspec
 from alembic.script import ScriptDirectory
 from litestar import Response, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 
 from app.db import alembic_config
 from app.events.worker import Heartbeat
@@ -69,7 +70,13 @@ async def live() -> Health:
     return Health("ok")
 
 
-@get("/health/ready", tags=["health"])
+@get(
+    "/health/ready",
+    tags=["health"],
+    responses={
+        503: ResponseSpec(Readiness, description="Not ready: the body names the check that fails")
+    },
+)
 async def ready(state: State) -> Response[Readiness]:
     """200 when this process can do its whole job; 503, with the check that fails, when not."""
     database, schema = await check_database(state.pool)

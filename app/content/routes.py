@@ -126,7 +126,7 @@ class ContentController(Controller):
             result += await _sections(db, now, name, size, site)
         return Frontpage(sections=result, feeds=site.feeds())
 
-    @get("/series")
+    @get("/series", responses=problems())
     async def list_public_series(self, db: Db, site: NamedDependency[Site]) -> SeriesRefList:
         """Series that are running or paused."""
         return SeriesRefList(

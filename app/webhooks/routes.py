@@ -43,7 +43,7 @@ class WebhookController(Controller):
         """All subscriptions (their secrets are shown only when created)."""
         return await select_webhooks(db)
 
-    @post("/webhooks", responses=problems(400, 401, 403, 422))
+    @post("/webhooks", responses=problems(400, 401, 403, 413, 422))
     async def create_webhook(
         self, db: Db, now: Now, settings: NamedDependency[Settings], data: JSONBody[WebhookCreate]
     ) -> CreatedWebhook:
@@ -62,7 +62,7 @@ class WebhookController(Controller):
             raise not_found("webhook")
         return webhook
 
-    @patch("/webhooks/{webhook_id:uuid}", responses=problems(400, 401, 403, 404, 422))
+    @patch("/webhooks/{webhook_id:uuid}", responses=problems(400, 401, 403, 404, 413, 422))
     async def update_webhook(
         self,
         db: Db,
