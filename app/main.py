@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -190,4 +191,14 @@ def app_from_environment() -> PublicCache:
     log = configure_logging(settings)
     # Access records are INFO records: COLLOQUY_LOG_LEVEL=warning turns them off.
     access = log if settings.log_level in ("debug", "info") else None
-    return create_app(settings, log=access, drain_on=DRAIN_SIGNAL)
+    service = create_app(settings, log=access, drain_on=DRAIN_SIGNAL)
+    service.app.on_startup.append(_spare_the_collector)
+    return service
+
+
+def _spare_the_collector() -> None:
+    """Leave what start-up made (modules, routes, schemas, the pool) out of the collector's
+    full passes. It lives as long as the process, and scanning it again and again stalled
+    requests for ~50 ms each time: a p99 of 30 ms instead of 3 ms in bench/run.py."""
+    gc.collect()
+    gc.freeze()
