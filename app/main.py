@@ -16,7 +16,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from app.cache import PREFIXES, Freshness, PublicCache, keep_listening
+from app.cache import Freshness, PublicCache, keep_listening
 from app.calendar.routes import CalendarController
 from app.clock import Clock
 from app.content.routes import ContentController
@@ -34,7 +34,7 @@ from app.logs import configure as configure_logging
 from app.metrics import Counts, get_metrics, process_gone, sync_process
 from app.people.routes import PeopleController
 from app.proxies import TrustedProxies, provide_client
-from app.query_params import UnknownQueryParameters
+from app.query_params import StrictQueries
 from app.series.routes import SeriesController
 from app.settings import Settings
 from app.site import Site
@@ -160,7 +160,7 @@ def create_app(
         ),
         lifespan=[lifespan],
         logging_config=None,  # app/logs.py configures logging, once per process
-        before_request=UnknownQueryParameters(PREFIXES),
+        before_request=StrictQueries(),
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
