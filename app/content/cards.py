@@ -7,10 +7,10 @@ import msgspec
 from app.content.queries import PublicRow
 from app.content.schemas import (
     Card,
-    InterviewPage,
-    PageParticipant,
-    PageQuote,
     PersonRef,
+    PublicInterview,
+    PublicParticipant,
+    PublicPullQuote,
     Quote,
     SeriesRef,
 )
@@ -67,10 +67,10 @@ def card(row: PublicRow, site: Site) -> Card:
     )
 
 
-def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
+def page(row: PublicRow, related: list[PublicRow], site: Site) -> PublicInterview:
     names = {p.id: p.name for p in row.participants}
     linked_data = json_ld(row, site)
-    return InterviewPage(
+    return PublicInterview(
         id=row.id,
         slug=row.slug,
         title=row.title,
@@ -79,7 +79,7 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
             slug=row.series_slug, title=row.series_title, url=site.series(row.series_slug)
         ),
         participants=[
-            PageParticipant(
+            PublicParticipant(
                 slug=p.slug, name=p.name, headline=p.headline, role=p.role, url=site.person(p.slug)
             )
             for p in row.participants
@@ -87,7 +87,7 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> InterviewPage:
         body=row.body,
         html=body_html(row.body, names),
         pull_quotes=[
-            PageQuote(text=q.text, speaker=names.get(q.speaker_id, ""), featured=q.featured)
+            PublicPullQuote(text=q.text, speaker=names.get(q.speaker_id, ""), featured=q.featured)
             for q in row.pull_quotes
         ],
         teasers=row.teasers,

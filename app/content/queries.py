@@ -39,7 +39,7 @@ _SELECT = f"""
 """
 
 
-class PersonRow(msgspec.Struct):
+class ParticipantRow(msgspec.Struct):
     id: UUID
     slug: str
     name: str
@@ -67,7 +67,7 @@ class PublicRow(msgspec.Struct):
     published_at: datetime
     series_slug: str
     series_title: str
-    participants: list[PersonRow]
+    participants: list[ParticipantRow]
     pull_quotes: list[QuoteRow]
     teasers: dict[str, str]
 
@@ -285,14 +285,14 @@ async def select_next_change(db: asyncpg.Connection, now: datetime) -> datetime 
     return value
 
 
-class PublicSeries(msgspec.Struct, kw_only=True):
+class SeriesRow(msgspec.Struct, kw_only=True):
     slug: str
     title: str
     description: str
     status: str
 
 
-async def select_public_series(db: asyncpg.Connection) -> list[PublicSeries]:
+async def select_public_series(db: asyncpg.Connection) -> list[SeriesRow]:
     """Series that are not ended."""
     rows = await db.fetch(
         """
@@ -301,18 +301,18 @@ async def select_public_series(db: asyncpg.Connection) -> list[PublicSeries]:
          ORDER BY title, slug
         """
     )
-    return [msgspec.convert(row, PublicSeries, from_attributes=True) for row in rows]
+    return [msgspec.convert(row, SeriesRow, from_attributes=True) for row in rows]
 
 
-async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> PublicSeries | None:
+async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> SeriesRow | None:
     """A series whatever its status: an ended one keeps its page and feeds."""
     row = await db.fetchrow(
         "SELECT slug, title, description, status FROM series WHERE slug = $1", slug
     )
-    return None if row is None else msgspec.convert(row, PublicSeries, from_attributes=True)
+    return None if row is None else msgspec.convert(row, SeriesRow, from_attributes=True)
 
 
-class PublicPerson(msgspec.Struct, kw_only=True):
+class PersonRow(msgspec.Struct, kw_only=True):
     slug: str
     name: str
     headline: str
@@ -323,7 +323,7 @@ class PublicPerson(msgspec.Struct, kw_only=True):
 
 async def select_public_person(
     db: asyncpg.Connection, now: datetime, slug: str
-) -> PublicPerson | None:
+) -> PersonRow | None:
     """A person who takes part in a public interview; nobody else is shown to the public."""
     row = await db.fetchrow(
         f"""
@@ -336,7 +336,7 @@ async def select_public_person(
         now,
         slug,
     )
-    return None if row is None else msgspec.convert(row, PublicPerson, from_attributes=True)
+    return None if row is None else msgspec.convert(row, PersonRow, from_attributes=True)
 
 
 async def select_public_interview_id(

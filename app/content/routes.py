@@ -30,10 +30,10 @@ from app.content.schemas import (
     Card,
     CardPage,
     Frontpage,
-    InterviewPage,
-    PersonPage,
-    Section,
-    SeriesPage,
+    FrontpageSection,
+    PublicInterview,
+    PublicPerson,
+    PublicSeries,
     SeriesRef,
     SeriesRefList,
 )
@@ -79,15 +79,17 @@ CARD_SECTIONS: dict[str, tuple[str, Callable[[Db, datetime, int], Awaitable[list
 }
 
 
-async def _sections(db: Db, now: datetime, name: str, size: int, site: Site) -> list[Section]:
+async def _sections(
+    db: Db, now: datetime, name: str, size: int, site: Site
+) -> list[FrontpageSection]:
     """The section `name` of the front page; for "series", one section per active series."""
     if name != "series":
         title, find = CARD_SECTIONS[name]
         items = [card(row, site) for row in await find(db, now, size)]
-        return [Section(name=name, title=title, items=items)]
+        return [FrontpageSection(name=name, title=title, items=items)]
     latest = await select_latest_by_series(db, now, size)
     return [
-        Section(
+        FrontpageSection(
             name=f"series/{series.slug}",
             title=series.title,
             items=[card(row, site) for row in latest if row.series_slug == series.slug],
@@ -121,7 +123,7 @@ class ContentController(Controller):
         size: Size = 6,
     ) -> Frontpage:
         """Front-page sections of excerpt cards: latest, editors' choice, popular, per series."""
-        result: list[Section] = []
+        result: list[FrontpageSection] = []
         for name in dict.fromkeys(sections or get_args(SectionName)):
             result += await _sections(db, now, name, size, site)
         return Frontpage(sections=result, feeds=site.feeds())
@@ -145,13 +147,13 @@ class ContentController(Controller):
         slug: FromPath[str],
         cursor: FromQuery[str | None] = None,
         limit: PublicLimit = 20,
-    ) -> SeriesPage:
+    ) -> PublicSeries:
         """A series with its public interviews, newest first."""
         series = await select_series_by_slug(db, slug)
         if series is None:
             raise not_found("series")
         cards = await _cards(db, now, PublicFilter(series_slug=slug), cursor, limit, site)
-        return SeriesPage(
+        return PublicSeries(
             slug=slug,
             title=series.title,
             description=series.description,
@@ -171,13 +173,13 @@ class ContentController(Controller):
         slug: FromPath[str],
         cursor: FromQuery[str | None] = None,
         limit: PublicLimit = 20,
-    ) -> PersonPage:
+    ) -> PublicPerson:
         """A person with the public interviews they took part in."""
         person = await select_public_person(db, now, slug)
         if person is None:
             raise not_found("person")
         cards = await _cards(db, now, PublicFilter(person_slug=slug), cursor, limit, site)
-        return PersonPage(
+        return PublicPerson(
             slug=slug,
             name=person.name,
             headline=person.headline,
@@ -209,7 +211,7 @@ class ContentController(Controller):
     @get("/interviews/{slug:str}", responses=problems(404, 410))
     async def get_public_interview(
         self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
-    ) -> InterviewPage:
+    ) -> PublicInterview:
         """Everything an interview page needs, with related interviews and JSON-LD."""
         row = await public_interview(db, now, slug)
         related = await select_related(db, now, row.id, 4)

@@ -69,21 +69,21 @@ class Card(Public):
     call_to_action: PlainText
 
 
-class PageParticipant(PersonRef):
+class PublicParticipant(PersonRef):
     role: str
 
 
-class PageQuote(Quote):
+class PublicPullQuote(Quote):
     featured: bool
 
 
-class InterviewPage(Public):
+class PublicInterview(Public):
     id: UUID
     slug: str
     title: PlainText
     standfirst: PlainText
     series: SeriesRef
-    participants: list[PageParticipant]
+    participants: list[PublicParticipant]
     body: list[Block]
     html: Annotated[
         str,
@@ -92,7 +92,7 @@ class InterviewPage(Public):
             "speakers' names escaped. Safe to insert as is."
         ),
     ]
-    pull_quotes: list[PageQuote]
+    pull_quotes: list[PublicPullQuote]
     teasers: Annotated[dict[str, str], msgspec.Meta(description=f"Placement -> teaser. {PLAIN}")]
     image: Image | None
     tags: Annotated[
@@ -114,18 +114,18 @@ class CardPage(Public):
     next_cursor: str | None
 
 
-class Section(Public):
+class FrontpageSection(Public):
     name: str
     title: PlainText
     items: list[Card]
 
 
 class Frontpage(Public):
-    sections: list[Section]
+    sections: list[FrontpageSection]
     feeds: FeedLinks
 
 
-class SeriesPage(Public):
+class PublicSeries(Public):
     slug: str
     title: PlainText
     description: PlainText
@@ -136,7 +136,7 @@ class SeriesPage(Public):
     feeds: FeedLinks
 
 
-class PersonPage(Public):
+class PublicPerson(Public):
     slug: str
     name: PlainText
     headline: PlainText

@@ -14,7 +14,7 @@ import msgspec
 
 from app.content.cards import page
 from app.content.queries import select_public_interview
-from app.content.schemas import InterviewPage
+from app.content.schemas import PublicInterview
 from app.events.queries import DueEvent, claim_due_events, mark_dispatched
 from app.interviews.outbox import FeedChange, InterviewPublished, event_type
 from app.publication import publish_when_due
@@ -39,7 +39,7 @@ class Announcement(msgspec.Struct):
     id: UUID
     type: str
     occurred_at: datetime
-    interview: InterviewPage | UnpublishedInterview
+    interview: PublicInterview | UnpublishedInterview
 
 
 async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, site: Site) -> int:

@@ -74,12 +74,12 @@ async def test_openapi_says_which_fields_are_plain_text(client: Client) -> None:
         ("Card", "title"),
         ("Card", "headline"),
         ("Quote", "text"),
-        ("InterviewPage", "title"),
-        ("InterviewPage", "standfirst"),
-        ("InterviewPage", "tags"),
-        ("InterviewPage", "teasers"),
+        ("PublicInterview", "title"),
+        ("PublicInterview", "standfirst"),
+        ("PublicInterview", "tags"),
+        ("PublicInterview", "teasers"),
     ]:
         assert "plain text" in description(schema, field), (schema, field)
-    assert "html" in description("InterviewPage", "html")
-    assert "script" in description("InterviewPage", "json_ld")
-    assert "script" in description("InterviewPage", "json_ld_script")
+    assert "html" in description("PublicInterview", "html")
+    assert "script" in description("PublicInterview", "json_ld")
+    assert "script" in description("PublicInterview", "json_ld_script")
