@@ -43,6 +43,7 @@ from litestar import Litestar
 
 from app.clock import Clock
 from app.content.queries import select_next_change
+from app.cors import Cors
 from app.errors import DATABASE_UNAVAILABLE, PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem
 from app.metrics import CacheNumbers
 from app.telemetry import Telemetry
@@ -236,6 +237,11 @@ def _unavailable() -> list[Message]:
 UNAVAILABLE = _unavailable()
 
 
+async def send_empty(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
 class PublicCache:
     """ASGI app in front of Litestar for public GETs; everything else passes straight on."""
 
@@ -255,6 +261,7 @@ class PublicCache:
         # Keyed by a digest so that a bound on the number of records bounds their bytes too.
         self.first_seen: OrderedDict[bytes, tuple[str, datetime]] = OrderedDict()
         self.telemetry: Telemetry = app.state.telemetry
+        self.cors = Cors(app.state.settings.cors_origins)
 
     def numbers(self) -> CacheNumbers:
         return CacheNumbers(
@@ -272,7 +279,12 @@ class PublicCache:
             return
         observation = self.telemetry.start(scope, send)
         try:
-            await self._serve(scope, receive, observation.send)
+            if not self.cors:
+                await self._serve(scope, receive, observation.send)
+            elif scope["method"] == "OPTIONS" and (allowed := self.cors.preflight(scope)):
+                await send_empty(observation.send, 204, allowed)
+            else:
+                await self._serve(scope, receive, self.cors.wrap(scope, observation.send))
         finally:
             self.telemetry.finish(scope, observation)
 

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import inspect
 
+from app.cors import check_origins
+
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
 NonNegative = Annotated[int, msgspec.Meta(ge=0)]
@@ -48,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Log records as JSON lines, or as text for a person; "auto": text on a terminal.
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Origins whose pages may read the API from a browser (CORS); "*": any, public routes only.
+    cors_origins: tuple[str, ...] = ()
     # Who may read /metrics (CIDR blocks).
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     # After SIGTERM: seconds of answering not-ready while still serving, for load balancers.
@@ -72,6 +76,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("COLLOQUY_METRICS_ALLOW", self.metrics_allow),
         ):
             _check_blocks(name, blocks)
+        check_origins(self.cors_origins)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
