@@ -80,7 +80,13 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> PublicIntervie
         ),
         participants=[
             PublicParticipant(
-                slug=p.slug, name=p.name, headline=p.headline, role=p.role, url=site.person(p.slug)
+                id=p.id,
+                slug=p.slug,
+                name=p.name,
+                headline=p.headline,
+                role=p.role,
+                image=p.image,
+                url=site.person(p.slug),
             )
             for p in row.participants
         ],

@@ -21,7 +21,7 @@ _SELECT = f"""
            'participants',
            coalesce((SELECT json_agg(json_build_object(
                                 'id', p.id, 'slug', p.slug, 'name', p.name,
-                                'headline', p.headline, 'role', ip.role)
+                                'headline', p.headline, 'image', p.image, 'role', ip.role)
                              ORDER BY ip.position)
                        FROM interview_participants ip JOIN people p ON p.id = ip.person_id
                       WHERE ip.interview_id = i.id), '[]'),
@@ -44,6 +44,7 @@ class ParticipantRow(msgspec.Struct):
     slug: str
     name: str
     headline: str
+    image: Image | None
     role: str
 
 

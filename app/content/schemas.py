@@ -70,7 +70,11 @@ class Card(Public):
 
 
 class PublicParticipant(PersonRef):
+    """A person taking part, as the page shows them: `id` is the `speaker_id` of their blocks."""
+
+    id: UUID
     role: str
+    image: Image | None
 
 
 class PublicPullQuote(Quote):

@@ -36,17 +36,21 @@ async def test_seed_interview_page(client: Client, editor: Headers) -> None:
     assert page["published_at"] == "2026-11-26T09:00:00Z"
     assert page["participants"] == [
         {
+            "id": lauri["id"],
             "slug": "lauri-nikulainen",
             "name": "Lauri Nikulainen",
             "headline": "Host of the Thursday Interview",
             "url": f"{BASE}/people/lauri-nikulainen",
+            "image": None,
             "role": "interviewer",
         },
         {
+            "id": murad["id"],
             "slug": "murad-muradov",
             "name": "Murad Muradov",
             "headline": "A leading person in Azerbaijan's think tank community",
             "url": f"{BASE}/people/murad-muradov",
+            "image": None,
             "role": "interviewee",
         },
     ]
@@ -124,6 +128,23 @@ async def test_seed_interview_page(client: Client, editor: Headers) -> None:
             "creator": {"@type": "Person", "name": "Lauri Nikulainen"},
         },
     ]
+
+
+async def test_participants_name_the_speakers_of_the_body(client: Client, editor: Headers) -> None:
+    """A renderer of its own finds each block's speaker among the participants by id."""
+    world = World(client, editor)
+    portrait = {"url": "https://images.example/murad.jpg", "alt": "Murad Muradov, smiling"}
+    await world.person("Murad Muradov", image=portrait)
+    interview = await world.published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
+
+    page = await page_of(client, interview["slug"])
+    speakers = {p["id"]: p for p in page["participants"]}
+    assert [speakers[b["speaker_id"]]["name"] for b in page["body"]] == [
+        "Lauri Nikulainen",
+        "Murad Muradov",
+    ]
+    assert speakers[page["body"][1]["speaker_id"]]["image"] == {**portrait, "credit": ""}
+    assert speakers[page["body"][0]["speaker_id"]]["image"] is None
 
 
 async def test_page_escapes_speaker_names_in_html(client: Client, editor: Headers) -> None:
