@@ -40,6 +40,7 @@ from app.content.schemas import (
 from app.content.view_counter import ViewCounter
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
+from app.openapi import PublicRead
 from app.pagination import decode_cursor, split_page
 from app.proxies import ClientAddress
 from app.site import Site
@@ -113,7 +114,12 @@ class ContentController(Controller):
     path = "/content/v1"
     tags = ["content"]
 
-    @get("/frontpage", responses=problems(400))
+    @get(
+        "/frontpage",
+        summary="Get the front page",
+        responses=problems(400),
+        operation_class=PublicRead,
+    )
     async def get_frontpage(
         self,
         db: Db,
@@ -122,13 +128,15 @@ class ContentController(Controller):
         sections: FromQuery[list[SectionName] | None] = None,
         size: Size = 6,
     ) -> Frontpage:
-        """Front-page sections of excerpt cards: latest, editors' choice, popular, per series."""
+        """Front-page sections of excerpt cards: latest, editors' choice, popular (views of the
+        last seven days), one per active series. `sections` picks and orders them (comma list or
+        repeated). Cached for at most a minute, for the popular section's sake."""
         result: list[FrontpageSection] = []
         for name in dict.fromkeys(sections or get_args(SectionName)):
             result += await _sections(db, now, name, size, site)
         return Frontpage(sections=result, feeds=site.feeds())
 
-    @get("/series", responses=problems())
+    @get("/series", summary="List series", responses=problems(), operation_class=PublicRead)
     async def list_public_series(self, db: Db, site: NamedDependency[Site]) -> SeriesRefList:
         """Series that are running or paused."""
         return SeriesRefList(
@@ -138,7 +146,12 @@ class ContentController(Controller):
             ]
         )
 
-    @get("/series/{slug:str}", responses=problems(400, 404))
+    @get(
+        "/series/{slug:str}",
+        summary="Get a series",
+        responses=problems(400, 404),
+        operation_class=PublicRead,
+    )
     async def get_public_series(
         self,
         db: Db,
@@ -164,7 +177,12 @@ class ContentController(Controller):
             feeds=site.feeds(f"series/{slug}"),
         )
 
-    @get("/people/{slug:str}", responses=problems(400, 404))
+    @get(
+        "/people/{slug:str}",
+        summary="Get a person",
+        responses=problems(400, 404),
+        operation_class=PublicRead,
+    )
     async def get_public_person(
         self,
         db: Db,
@@ -192,7 +210,12 @@ class ContentController(Controller):
             feeds=site.feeds(f"people/{slug}"),
         )
 
-    @get("/interviews", responses=problems(400))
+    @get(
+        "/interviews",
+        summary="List interviews",
+        responses=problems(400),
+        operation_class=PublicRead,
+    )
     async def list_public_interviews(
         self,
         db: Db,
@@ -208,24 +231,41 @@ class ContentController(Controller):
         where = PublicFilter(series_slug=series, person_slug=person, tag=tag)
         return await _cards(db, now, where, cursor, limit, site)
 
-    @get("/interviews/{slug:str}", responses=problems(404, 410))
+    @get(
+        "/interviews/{slug:str}",
+        summary="Get an interview page",
+        responses=problems(404, 410),
+        operation_class=PublicRead,
+    )
     async def get_public_interview(
         self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
     ) -> PublicInterview:
-        """Everything an interview page needs, with related interviews and JSON-LD."""
+        """Everything an interview page needs, with related interviews and JSON-LD. Only a
+        published interview is public (404 otherwise; 410 once withdrawn). Answers are cached
+        and revalidate with ETag / If-None-Match until the content changes."""
         row = await public_interview(db, now, slug)
         related = await select_related(db, now, row.id, 4)
         return page(row, related, site)
 
-    @get("/interviews/{slug:str}/card", responses=problems(404, 410))
-    async def get_card(
+    @get(
+        "/interviews/{slug:str}/card",
+        summary="Get an interview's card",
+        responses=problems(404, 410),
+        operation_class=PublicRead,
+    )
+    async def get_interview_card(
         self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
     ) -> Card:
         """The excerpt card of one interview."""
         return card(await public_interview(db, now, slug), site)
 
-    @get("/interviews/{slug:str}/related", responses=problems(400, 404, 410))
-    async def get_related(
+    @get(
+        "/interviews/{slug:str}/related",
+        summary="List related interviews",
+        responses=problems(400, 404, 410),
+        operation_class=PublicRead,
+    )
+    async def list_related_interviews(
         self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str], limit: Size = 4
     ) -> CardPage:
         """Interviews related by people, series and tags, then recency."""
@@ -235,6 +275,7 @@ class ContentController(Controller):
 
     @post(
         "/interviews/{slug:str}/views",
+        summary="Count a view",
         status_code=202,
         media_type="text/plain",
         responses=problems(404, 429),
