@@ -31,16 +31,15 @@ import gzip
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
 
 import asyncpg
 import brotli
 import msgspec
 from litestar import Litestar
 
+from app.asgi import Headers, Message, Receive, Scope, Send
 from app.clock import Clock
 from app.content.queries import select_next_change
 from app.cors import Cors
@@ -58,11 +57,6 @@ LARGEST_SHARE = 8  # no entry may take more than 1/8 of the budget
 ENTRY_OVERHEAD = 1024  # the Python objects around an entry's bytes, roughly
 FIRST_SEEN_MAX = 16_384  # URLs whose first-served time is remembered (about 100 bytes each)
 STALE_IF_ERROR = 60
-
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 
 class Freshness:
@@ -117,9 +111,6 @@ async def keep_listening(database_url: str, freshness: Freshness) -> None:
                 with contextlib.suppress(Exception):
                     await connection.close(timeout=1)
         await asyncio.sleep(1)
-
-
-Headers = list[tuple[bytes, bytes]]
 
 
 class Variant(msgspec.Struct):

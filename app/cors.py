@@ -10,13 +10,10 @@ keeps one response per URL, whatever the origin, and so can never hand one origi
 say `Vary: Origin` for the caches downstream, whether or not this request had an Origin.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-Message = dict[str, Any]
-Send = Callable[[Message], Awaitable[None]]
-Headers = list[tuple[bytes, bytes]]
+from app.asgi import Headers, Message, Scope, Send
 
 PUBLIC_PREFIXES = ("/content/", "/feeds/")
 ADMIN_PREFIX = "/admin/"
@@ -82,7 +79,7 @@ class Cors:
             return ADMIN, False
         return None
 
-    def preflight(self, scope: dict[str, Any]) -> Headers | None:
+    def preflight(self, scope: Scope) -> Headers | None:
         """The headers of a 204 answering a preflight this service allows, else None (the app
         then answers OPTIONS as it would without CORS, which the browser takes as a no)."""
         found = self.policy(scope["path"])
@@ -95,7 +92,7 @@ class Cors:
             return None
         return [*allowed, *policy.preflight]
 
-    def wrap(self, scope: dict[str, Any], send: Send) -> Send:
+    def wrap(self, scope: Scope, send: Send) -> Send:
         """`send` with the CORS headers of this request's origin added to the response."""
         found = self.policy(scope["path"])
         if found is None:
@@ -131,7 +128,7 @@ def vary_on_origin(headers: Headers) -> Headers:
     return [*headers, (b"vary", b"Origin")]
 
 
-def _header(scope: dict[str, Any], wanted: bytes) -> bytes | None:
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
     for name, value in scope["headers"]:
         if name == wanted:
             return bytes(value)

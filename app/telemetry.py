@@ -12,18 +12,13 @@ import itertools
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import msgspec
 
+from app.asgi import Message, Scope, Send
 from app.logs import LineWriter, request_id, text_line, timestamp
 from app.metrics import RequestMetrics
 from app.proxies import TrustedProxies
-
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Send = Callable[[Message], Awaitable[None]]
 
 # What a request id from a proxy may look like: no spaces, quotes or control characters to
 # forge a log line with, and not long.

@@ -14,7 +14,7 @@ import ssl
 from contextlib import suppress
 from urllib.parse import urlsplit
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+from app.proxies import Address
 
 # Well-known NAT64 (RFC 6052): the IPv4 address is the last 32 bits.
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
