@@ -84,7 +84,8 @@ async def test_every_documented_parameter_is_taken(client: Client) -> None:
         if not template.startswith(("/content/", "/feeds/")) or "get" not in operations:
             continue
         path = template.replace("{slug}", "nobody").replace("{file}", "nobody.rss")
-        for parameter in operations["get"].get("parameters", []):
+        for given in operations["get"].get("parameters", []):
+            parameter = resolved(schema, given)
             if parameter["in"] != "query":
                 continue
             response = await client.get(path, params={parameter["name"]: "1"})
@@ -92,3 +93,12 @@ async def test_every_documented_parameter_is_taken(client: Client) -> None:
                 assert "unknown query parameter" not in response.json()["detail"], template
             checked += 1
     assert checked >= 10
+
+
+def resolved(schema: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """`part`, or what its `$ref` (`#/components/...`) points to."""
+    if "$ref" not in part:
+        return part
+    for key in part["$ref"].removeprefix("#/").split("/"):
+        schema = schema[key]
+    return schema
