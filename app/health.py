@@ -64,7 +64,7 @@ class Readiness(msgspec.Struct):
     shutdown: str
 
 
-@get("/health/live", tags=["health"])
+@get("/health/live", tags=["health"], summary="Liveness", operation_id="getLiveness")
 async def live() -> Health:
     """The process answers."""
     return Health("ok")
@@ -73,6 +73,8 @@ async def live() -> Health:
 @get(
     "/health/ready",
     tags=["health"],
+    summary="Readiness",
+    operation_id="getReadiness",
     responses={
         503: ResponseSpec(Readiness, description="Not ready: the body names the check that fails")
     },

@@ -13,8 +13,6 @@ import asyncpg
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from app.cache import Freshness, PublicCache, keep_listening
 from app.calendar.routes import CalendarController
@@ -32,6 +30,7 @@ from app.interviews.routes import InterviewController
 from app.logs import LineWriter
 from app.logs import configure as configure_logging
 from app.metrics import Counts, get_metrics, process_gone, sync_process
+from app.openapi import openapi_config
 from app.people.routes import PeopleController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import StrictQueries
@@ -164,13 +163,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Colloquy",
-            version="1",
-            description="Admin API, Content API and feeds for recurring interview series.",
-            path="/docs",
-            render_plugins=[ScalarRenderPlugin()],
-        ),
+        openapi_config=openapi_config("/docs"),
     )
     service = PublicCache(app)
     app.state.cache = service

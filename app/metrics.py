@@ -204,6 +204,7 @@ def exposition() -> bytes:
 @get(
     "/metrics",
     tags=["operations"],
+    summary="Prometheus metrics",
     media_type=CONTENT_TYPE,
     responses=problems(403),
 )

@@ -22,6 +22,7 @@ from app.calendar.queries import (
 from app.clock import Now
 from app.db import Db
 from app.errors import not_found, problems
+from app.openapi import CALENDAR
 from app.series.cadence import search_slots
 from app.settings import Settings
 from app.site import Site
@@ -99,9 +100,11 @@ class CalendarController(Controller):
     path = "/admin/v1"
     tags = ["calendar"]
     guards = [header_or_query_token]
+    security = CALENDAR
 
     @get(
         "/calendar.ics",
+        summary="Get the editorial calendar",
         media_type=MEDIA_TYPE,
         responses=problems(401, 404),
         description=(
@@ -117,7 +120,7 @@ class CalendarController(Controller):
             )
         ],
     )
-    async def editorial_calendar(
+    async def get_editorial_calendar(
         self,
         db: Db,
         now: Now,

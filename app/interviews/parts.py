@@ -43,6 +43,7 @@ from app.interviews.schemas import (
     Question,
     TeaserIn,
 )
+from app.openapi import ADMIN, ConditionalWrite
 from app.schemas import given
 
 PartChange = Callable[[LockedInterview], Awaitable[None]]
@@ -66,8 +67,14 @@ class InterviewPartsController(Controller):
     path = "/admin/v1/interviews/{interview_id:uuid}"
     tags = ["interviews"]
     guards = [require_token]
+    security = ADMIN
 
-    @put("/participants", responses=problems(*EDIT))
+    @put(
+        "/participants",
+        summary="Set the participants",
+        responses=problems(*EDIT),
+        operation_class=ConditionalWrite,
+    )
     async def set_participants(
         self,
         request: Request[Any, Any, Any],
@@ -76,7 +83,9 @@ class InterviewPartsController(Controller):
         interview_id: FromPath[UUID],
         data: JSONBody[Participants],
     ) -> Response[Interview]:
-        """Set the ordered list of interviewers and interviewees."""
+        """Set the ordered list of interviewers and interviewees. A speaker of the body cannot
+        be removed (409); only a draft may have no interviewee (422). Answers with the whole
+        interview; honours If-Match."""
         check_participants_unique(data)
 
         async def change(locked: LockedInterview) -> None:
@@ -96,7 +105,13 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @post("/pull-quotes", responses=problems(*EDIT), status_code=201)
+    @post(
+        "/pull-quotes",
+        summary="Add a pull quote",
+        responses=problems(*EDIT),
+        status_code=201,
+        operation_class=ConditionalWrite,
+    )
     async def create_pull_quote(
         self,
         request: Request[Any, Any, Any],
@@ -105,7 +120,8 @@ class InterviewPartsController(Controller):
         interview_id: FromPath[UUID],
         data: JSONBody[PullQuoteCreate],
     ) -> Response[Interview]:
-        """Add a pull quote; one that names its answer block must occur in it."""
+        """Add a pull quote by a participant; one that names its answer block must occur in it
+        (422). At most one is featured. Answers with the whole interview; honours If-Match."""
 
         async def change(locked: LockedInterview) -> None:
             check_quote_source(data.text, data.speaker_id, data.block_id, locked.body)
@@ -115,7 +131,12 @@ class InterviewPartsController(Controller):
         response.status_code = 201
         return response
 
-    @patch("/pull-quotes/{quote_id:uuid}", responses=problems(*EDIT))
+    @patch(
+        "/pull-quotes/{quote_id:uuid}",
+        summary="Update a pull quote",
+        responses=problems(*EDIT),
+        operation_class=ConditionalWrite,
+    )
     async def update_pull_quote(
         self,
         request: Request[Any, Any, Any],
@@ -137,7 +158,13 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @delete("/pull-quotes/{quote_id:uuid}", responses=problems(*EDIT), status_code=200)
+    @delete(
+        "/pull-quotes/{quote_id:uuid}",
+        summary="Remove a pull quote",
+        responses=problems(*EDIT),
+        status_code=200,
+        operation_class=ConditionalWrite,
+    )
     async def delete_pull_quote(
         self,
         request: Request[Any, Any, Any],
@@ -154,7 +181,12 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @put("/teasers/{placement:str}", responses=problems(*EDIT))
+    @put(
+        "/teasers/{placement:str}",
+        summary="Set a teaser",
+        responses=problems(*EDIT),
+        operation_class=ConditionalWrite,
+    )
     async def set_teaser(
         self,
         request: Request[Any, Any, Any],
@@ -172,7 +204,13 @@ class InterviewPartsController(Controller):
 
         return await edit_part(request, db, now, interview_id, change)
 
-    @delete("/teasers/{placement:str}", responses=problems(*EDIT), status_code=200)
+    @delete(
+        "/teasers/{placement:str}",
+        summary="Remove a teaser",
+        responses=problems(*EDIT),
+        status_code=200,
+        operation_class=ConditionalWrite,
+    )
     async def delete_teaser(
         self,
         request: Request[Any, Any, Any],

@@ -40,6 +40,7 @@ from app.interviews.schemas import (
     InterviewUpdate,
     ScheduleRequest,
 )
+from app.openapi import ADMIN, ConditionalWrite, GuardedDelete, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.slugs import unique_slug
@@ -51,8 +52,9 @@ class InterviewController(Controller):
     path = "/admin/v1/interviews"
     tags = ["interviews"]
     guards = [require_token]
+    security = ADMIN
 
-    @get("/", responses=problems(400, 401))
+    @get("/", summary="List interviews", responses=problems(400, 401))
     async def list_interviews(
         self,
         db: Db,
@@ -66,7 +68,8 @@ class InterviewController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Limit = 20,
     ) -> InterviewList:
-        """List interviews, newest first, filtered by series, status, person, tag or window."""
+        """Interviews of every status, newest first, filtered by series, status, person, tag or
+        publication window; `next_cursor` gives the next page."""
         where = InterviewFilter(
             series_id=series_id,
             status=status,
@@ -80,11 +83,17 @@ class InterviewController(Controller):
         items, next_cursor = split_page(rows, limit, lambda i: (i.created_at, i.id))
         return InterviewList(items=items, next_cursor=next_cursor)
 
-    @post("/", responses=problems(400, 401, 403, 409, 413, 422))
+    @post(
+        "/",
+        summary="Create an interview",
+        responses=problems(400, 401, 403, 409, 413, 422),
+        operation_class=Versioned,
+    )
     async def create_interview(
         self, request: Request[Any, Any, Any], db: Db, now: Now, data: JSONBody[InterviewCreate]
     ) -> Response[Interview]:
-        """Create a draft interview, optionally with its participants and body."""
+        """Create a draft interview, optionally with its participants and body; the slug is made
+        from the title when not given. The draft is not public until it is published."""
         check_participants_unique(data.participants)
         speakers = {p.person_id for p in data.participants}
         async with db.transaction():
@@ -103,14 +112,25 @@ class InterviewController(Controller):
             await replace_participants(db, interview_id, data.participants)
         return tagged_found(await select_interview(db, interview_id, now), "interview", 201)
 
-    @get("/{interview_id:uuid}", responses=problems(401, 404))
+    @get(
+        "/{interview_id:uuid}",
+        summary="Get an interview",
+        responses=problems(401, 404),
+        operation_class=Versioned,
+    )
     async def get_interview(
         self, db: Db, now: Now, interview_id: FromPath[UUID]
     ) -> Response[Interview]:
-        """One interview with its participants, pull quotes and teasers."""
+        """One interview with its participants, pull quotes and teasers, and its version as
+        ETag."""
         return tagged_found(await select_interview(db, interview_id, now), "interview")
 
-    @patch("/{interview_id:uuid}", responses=problems(*EDIT))
+    @patch(
+        "/{interview_id:uuid}",
+        summary="Update an interview",
+        responses=problems(*EDIT),
+        operation_class=ConditionalWrite,
+    )
     async def update_interview(
         self,
         request: Request[Any, Any, Any],
@@ -136,7 +156,12 @@ class InterviewController(Controller):
         await edit(db, interview_id, now, actor_of(request), expected_version(request), change)
         return tagged_found(await select_interview(db, interview_id, now), "interview")
 
-    @delete("/{interview_id:uuid}", responses=problems(401, 403, 404, 412, 428))
+    @delete(
+        "/{interview_id:uuid}",
+        summary="Delete an interview",
+        responses=problems(401, 403, 404, 412, 428),
+        operation_class=GuardedDelete,
+    )
     async def delete_interview(
         self,
         request: Request[Any, Any, Any],
@@ -156,9 +181,11 @@ class InterviewController(Controller):
 
     @post(
         "/{interview_id:uuid}/schedule",
+        summary="Schedule an interview",
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
+        operation_class=ConditionalWrite,
     )
     async def schedule_interview(
         self,
@@ -170,15 +197,18 @@ class InterviewController(Controller):
     ) -> Response[Interview]:
         """Schedule (or reschedule) publication: at `publish_at`, a time with a UTC offset, or
         with `{"slot": "next"}` in the series' next free slot. A time off the series' cadence, or
-        in a slot another interview has, needs `"confirm": true`."""
+        in a slot another interview has, needs `"confirm": true`. From draft, scheduled or
+        withdrawn; needs an interviewee (422). Editors only; honours If-Match."""
         await schedule(db, interview_id, data, now, actor_of(request), expected_version(request))
         return tagged_found(await select_interview(db, interview_id, now), "interview")
 
     @post(
         "/{interview_id:uuid}/publish",
+        summary="Publish an interview now",
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
+        operation_class=ConditionalWrite,
     )
     async def publish_interview(
         self,
@@ -187,14 +217,18 @@ class InterviewController(Controller):
         now: Now,
         interview_id: FromPath[UUID],
     ) -> Response[Interview]:
-        """Publish now."""
+        """Publish now, from draft, scheduled or withdrawn (else 409 naming what is allowed); it
+        needs an interviewee (422). A republished interview keeps its first publication time.
+        Editors only; honours If-Match."""
         return await self._act(request, db, now, interview_id, "publish")
 
     @post(
         "/{interview_id:uuid}/unschedule",
+        summary="Unschedule an interview",
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
+        operation_class=ConditionalWrite,
     )
     async def unschedule_interview(
         self,
@@ -203,14 +237,17 @@ class InterviewController(Controller):
         now: Now,
         interview_id: FromPath[UUID],
     ) -> Response[Interview]:
-        """Take a scheduled interview back to draft."""
+        """Take a scheduled interview back to draft; its publication is cancelled. Editors
+        only; honours If-Match."""
         return await self._act(request, db, now, interview_id, "unschedule")
 
     @post(
         "/{interview_id:uuid}/withdraw",
+        summary="Withdraw an interview",
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
+        operation_class=ConditionalWrite,
     )
     async def withdraw_interview(
         self,
@@ -219,7 +256,9 @@ class InterviewController(Controller):
         now: Now,
         interview_id: FromPath[UUID],
     ) -> Response[Interview]:
-        """Withdraw a published interview; its public URL answers 410 Gone."""
+        """Withdraw a published interview: it leaves the Content API, lists and feeds, and its
+        public URL answers 410 Gone. It may be scheduled or published again. Editors only;
+        honours If-Match."""
         return await self._act(request, db, now, interview_id, "withdraw")
 
     @staticmethod

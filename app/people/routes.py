@@ -11,6 +11,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
+from app.openapi import ADMIN, ConditionalWrite, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.people.queries import (
     delete_person,
@@ -32,8 +33,9 @@ class PeopleController(Controller):
     path = "/admin/v1/people"
     tags = ["people"]
     guards = [require_token]
+    security = ADMIN
 
-    @get("/", responses=problems(400, 401))
+    @get("/", summary="List people", responses=problems(400, 401))
     async def list_people(
         self, db: Db, q: Search = None, cursor: FromQuery[str | None] = None, limit: Limit = 50
     ) -> PersonList:
@@ -43,7 +45,13 @@ class PeopleController(Controller):
         items, next_cursor = split_page(rows, limit, lambda p: (p.name, p.id))
         return PersonList(items=items, next_cursor=next_cursor)
 
-    @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413, 422))
+    @post(
+        "/",
+        summary="Add a person",
+        opt={"role": Role.editor},
+        responses=problems(400, 401, 403, 409, 413, 422),
+        operation_class=Versioned,
+    )
     async def create_person(
         self, db: Db, now: Now, data: JSONBody[PersonCreate]
     ) -> Response[Person]:
@@ -51,15 +59,22 @@ class PeopleController(Controller):
         slug = data.slug or await unique_slug(db, "people", data.name)
         return tagged(await insert_person(db, data, slug, now), 201)
 
-    @get("/{person_id:uuid}", responses=problems(401, 404))
+    @get(
+        "/{person_id:uuid}",
+        summary="Get a person",
+        responses=problems(401, 404),
+        operation_class=Versioned,
+    )
     async def get_person(self, db: Db, person_id: FromPath[UUID]) -> Response[Person]:
         """One person."""
         return tagged_found(await select_person(db, person_id), "person")
 
     @patch(
         "/{person_id:uuid}",
+        summary="Update a person",
         opt={"role": Role.editor},
         responses=problems(*EDIT),
+        operation_class=ConditionalWrite,
     )
     async def update_person(
         self,
@@ -81,12 +96,16 @@ class PeopleController(Controller):
         return tagged(person)
 
     @delete(
-        "/{person_id:uuid}", opt={"role": Role.editor}, responses=problems(401, 403, 404, 409, 412)
+        "/{person_id:uuid}",
+        summary="Delete a person",
+        opt={"role": Role.editor},
+        responses=problems(401, 403, 404, 409, 412),
+        operation_class=ConditionalWrite,
     )
     async def delete_person(
         self, request: Request[Any, Any, Any], db: Db, person_id: FromPath[UUID]
     ) -> None:
-        """Delete a person who takes part in no interview."""
+        """Delete a person who takes part in no interview (409 otherwise); honours If-Match."""
         async with db.transaction():
             version = await select_person_for_update(db, person_id)
             if version is None:

@@ -14,6 +14,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
+from app.openapi import ADMIN, ConditionalWrite, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.series.cadence import validate_cadence
@@ -56,8 +57,9 @@ class SeriesController(Controller):
     path = "/admin/v1/series"
     tags = ["series"]
     guards = [require_token]
+    security = ADMIN
 
-    @get("/", responses=problems(400, 401))
+    @get("/", summary="List series", responses=problems(400, 401))
     async def list_series(
         self, db: Db, cursor: FromQuery[str | None] = None, limit: Limit = 50
     ) -> SeriesList:
@@ -67,7 +69,13 @@ class SeriesController(Controller):
         items, next_cursor = split_page(rows, limit, lambda s: (s.created_at, s.id))
         return SeriesList(items=items, next_cursor=next_cursor)
 
-    @post("/", opt={"role": Role.editor}, responses=problems(400, 401, 403, 409, 413, 422))
+    @post(
+        "/",
+        summary="Create a series",
+        opt={"role": Role.editor},
+        responses=problems(400, 401, 403, 409, 413, 422),
+        operation_class=Versioned,
+    )
     async def create_series(
         self, db: Db, now: Now, data: JSONBody[SeriesCreate]
     ) -> Response[Series]:
@@ -76,18 +84,24 @@ class SeriesController(Controller):
         slug = data.slug or await unique_slug(db, "series", data.title)
         return tagged(await insert_series(db, data, slug, now), 201)
 
-    @get("/{series_id:uuid}", responses=problems(401, 404))
+    @get(
+        "/{series_id:uuid}",
+        summary="Get a series",
+        responses=problems(401, 404),
+        operation_class=Versioned,
+    )
     async def get_series(self, db: Db, series_id: FromPath[UUID]) -> Response[Series]:
         """One series."""
         return tagged_found(await select_series(db, series_id), "series")
 
     @get(
         "/{series_id:uuid}/slots",
+        summary="List upcoming slots",
         responses=problems(400, 401, 404, 409),
         description="Slots are looked for up to two years after `from`; a cadence stored "
         "before its rule was checked as it is now, and that no series may have, has none.",
     )
-    async def list_slots(
+    async def list_series_slots(
         self,
         db: Db,
         now: Now,
@@ -112,8 +126,10 @@ class SeriesController(Controller):
 
     @patch(
         "/{series_id:uuid}",
+        summary="Update a series",
         opt={"role": Role.editor},
         responses=problems(*EDIT),
+        operation_class=ConditionalWrite,
     )
     async def update_series(
         self,
@@ -136,12 +152,17 @@ class SeriesController(Controller):
         return tagged(series)
 
     @delete(
-        "/{series_id:uuid}", opt={"role": Role.editor}, responses=problems(401, 403, 404, 409, 412)
+        "/{series_id:uuid}",
+        summary="Delete a series",
+        opt={"role": Role.editor},
+        responses=problems(401, 403, 404, 409, 412),
+        operation_class=ConditionalWrite,
     )
     async def delete_series(
         self, request: Request[Any, Any, Any], db: Db, series_id: FromPath[UUID]
     ) -> None:
-        """Delete a series that has no interviews (end it instead to keep its archive)."""
+        """Delete a series that has no interviews (409 otherwise: end it instead, to keep its
+        archive); honours If-Match."""
         async with db.transaction():
             version = await select_series_for_update(db, series_id)
             if version is None:

@@ -13,6 +13,7 @@ from app.auth import Role, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
+from app.openapi import ADMIN
 from app.settings import Settings
 from app.webhooks.queries import (
     delete_webhook,
@@ -36,25 +37,27 @@ class WebhookController(Controller):
     path = "/admin/v1"
     tags = ["webhooks"]
     guards = [require_token]
+    security = ADMIN
     opt = {"role": Role.admin}
 
-    @get("/webhooks", responses=problems(401, 403))
+    @get("/webhooks", summary="List webhooks", responses=problems(401, 403))
     async def list_webhooks(self, db: Db) -> list[Webhook]:
         """All subscriptions (their secrets are shown only when created)."""
         return await select_webhooks(db)
 
-    @post("/webhooks", responses=problems(400, 401, 403, 413, 422))
+    @post("/webhooks", summary="Subscribe a webhook", responses=problems(400, 401, 403, 413, 422))
     async def create_webhook(
         self, db: Db, now: Now, settings: NamedDependency[Settings], data: JSONBody[WebhookCreate]
     ) -> CreatedWebhook:
-        """Subscribe a URL to event types; the signing secret is in this response only."""
+        """Subscribe a URL to event types; the signing secret is in this response only. Each
+        delivery is signed with it and retried with backoff until the subscriber answers 2xx."""
         _check_target(data.url, settings)
         secret = "whsec_" + secrets.token_urlsafe(32)
         data = msgspec.structs.replace(data, event_types=list(dict.fromkeys(data.event_types)))
         webhook = await insert_webhook(db, data, secret, now)
         return CreatedWebhook(**msgspec.structs.asdict(webhook), secret=secret)
 
-    @get("/webhooks/{webhook_id:uuid}", responses=problems(401, 403, 404))
+    @get("/webhooks/{webhook_id:uuid}", summary="Get a webhook", responses=problems(401, 403, 404))
     async def get_webhook(self, db: Db, webhook_id: FromPath[UUID]) -> Webhook:
         """One subscription."""
         webhook = await select_webhook(db, webhook_id)
@@ -62,7 +65,11 @@ class WebhookController(Controller):
             raise not_found("webhook")
         return webhook
 
-    @patch("/webhooks/{webhook_id:uuid}", responses=problems(400, 401, 403, 404, 413, 422))
+    @patch(
+        "/webhooks/{webhook_id:uuid}",
+        summary="Update a webhook",
+        responses=problems(400, 401, 403, 404, 413, 422),
+    )
     async def update_webhook(
         self,
         db: Db,
@@ -82,14 +89,22 @@ class WebhookController(Controller):
             raise not_found("webhook")
         return webhook
 
-    @delete("/webhooks/{webhook_id:uuid}", responses=problems(401, 403, 404))
+    @delete(
+        "/webhooks/{webhook_id:uuid}",
+        summary="Unsubscribe a webhook",
+        responses=problems(401, 403, 404),
+    )
     async def delete_webhook(self, db: Db, webhook_id: FromPath[UUID]) -> None:
         """Unsubscribe; pending deliveries are dropped with it."""
         if not await delete_webhook(db, webhook_id):
             raise not_found("webhook")
 
-    @get("/webhooks/{webhook_id:uuid}/deliveries", responses=problems(400, 401, 403, 404))
-    async def list_deliveries(
+    @get(
+        "/webhooks/{webhook_id:uuid}/deliveries",
+        summary="List deliveries",
+        responses=problems(400, 401, 403, 404),
+    )
+    async def list_webhook_deliveries(
         self,
         db: Db,
         webhook_id: FromPath[UUID],
@@ -102,11 +117,14 @@ class WebhookController(Controller):
 
     @post(
         "/deliveries/{delivery_id:uuid}/redeliver",
+        summary="Redeliver",
         status_code=202,
         media_type="text/plain",
         responses=problems(401, 403, 404),
     )
-    async def redeliver(self, db: Db, now: Now, delivery_id: FromPath[UUID]) -> Response[bytes]:
+    async def redeliver_delivery(
+        self, db: Db, now: Now, delivery_id: FromPath[UUID]
+    ) -> Response[bytes]:
         """Send one delivery again now."""
         if not await requeue_delivery(db, delivery_id, now):
             raise not_found("delivery")

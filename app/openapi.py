@@ -1,0 +1,265 @@
+"""What the OpenAPI document says beyond what Litestar reads from the handlers' signatures.
+
+Handlers name themselves (their function names become camelCase operationIds), say what they do
+in a summary and their docstring, and pick an operation class here for the HTTP conditions they
+take part in. Those conditions are documented here and not read from the handlers' signatures
+because the handlers do not read them as parameters: the public response cache (app/cache.py)
+answers If-None-Match and If-Modified-Since before a handler runs, and app/etags.py reads
+If-Match from the request of every write that honours it.
+
+/docs is Swagger UI from the pinned swagger-ui-bundle-v2 package, served by the app itself, so
+that the documentation works with no internet.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Router
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIHeader,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    Reference,
+    Schema,
+    SecurityRequirement,
+    SecurityScheme,
+    Tag,
+)
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
+
+BEARER = "bearerToken"
+CALENDAR_TOKEN = "calendarToken"
+# Every Admin API route takes a bearer token; the calendar also a calendar token in the URL.
+ADMIN: list[SecurityRequirement] = [{BEARER: []}]
+CALENDAR: list[SecurityRequirement] = [{BEARER: []}, {CALENDAR_TOKEN: []}]
+
+SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    BEARER: SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description="An API token (`cq_...`) from `colloquy token create` or POST "
+        "/admin/v1/tokens. Its role (contributor, editor, admin) decides what it may do.",
+    ),
+    CALENDAR_TOKEN: SecurityScheme(
+        type="apiKey",
+        name="token",
+        security_scheme_in="query",
+        description="A calendar token's secret, for calendar apps that cannot send headers. "
+        "Only a token of the calendar role may be sent in the URL.",
+    ),
+}
+
+
+def _string(description: str) -> Schema:
+    return Schema(type=OpenAPIType.STRING, description=description)
+
+
+PARAMETERS: dict[str, Parameter | Reference] = {
+    "IfMatch": Parameter(
+        name="If-Match",
+        param_in="header",
+        required=False,
+        schema=Schema(type=OpenAPIType.STRING, examples=['"v3"']),
+        description="The ETag of the version this change was made from: 412 if it has changed "
+        "since. Without it the change is made whatever the current version.",
+    ),
+    "IfMatchRequired": Parameter(
+        name="If-Match",
+        param_in="header",
+        required=True,
+        schema=Schema(type=OpenAPIType.STRING, examples=['"v3"']),
+        description="The ETag of the version to delete (428 without it, 412 if it has changed): "
+        "a delete cannot be undone, so it must name what it deletes.",
+    ),
+    "IfNoneMatch": Parameter(
+        name="If-None-Match",
+        param_in="header",
+        required=False,
+        schema=_string("ETags the client holds"),
+        description="304 Not Modified when the response still has one of these ETags.",
+    ),
+    "IfModifiedSince": Parameter(
+        name="If-Modified-Since",
+        param_in="header",
+        required=False,
+        schema=_string("an HTTP date"),
+        description="304 Not Modified when the response has not changed since (ignored when "
+        "If-None-Match is sent).",
+    ),
+}
+
+HEADERS: dict[str, OpenAPIHeader | Reference] = {
+    "ETag": OpenAPIHeader(
+        schema=_string("an entity tag"),
+        description="The version of what was answered; send it back as If-Match (Admin API) "
+        "or If-None-Match (public routes).",
+    ),
+    "LastModified": OpenAPIHeader(
+        schema=_string("an HTTP date"),
+        description="When this response was first served as it is now.",
+    ),
+    "CacheControl": OpenAPIHeader(
+        schema=_string("cache directives"),
+        description="How long shared caches and browsers may keep the response: a minute, "
+        "less when a scheduled publication is due sooner.",
+    ),
+}
+
+TAGS = [
+    Tag(name="series", description="Recurring interview series and their publication cadence."),
+    Tag(name="people", description="Interviewers and interviewees."),
+    Tag(
+        name="interviews",
+        description="Drafts, edits and the publication lifecycle: draft -> scheduled -> "
+        "published -> withdrawn. Every write answers with the whole interview and its new ETag.",
+    ),
+    Tag(name="tokens", description="API tokens and their roles (admin only)."),
+    Tag(name="calendar", description="The editorial calendar as iCalendar."),
+    Tag(name="editors' choice", description="The curated section of the front page."),
+    Tag(name="webhooks", description="Event subscriptions and their delivery log (admin only)."),
+    Tag(
+        name="content",
+        description="The public Content API a site's frontend renders from: no token, cached.",
+    ),
+    Tag(name="feeds", description="RSS 2.0, Atom 1.0 and JSON Feed 1.1."),
+    Tag(name="health", description="Liveness and readiness probes."),
+    Tag(name="operations", description="Prometheus metrics."),
+]
+
+
+def _ref(kind: str, name: str) -> Reference:
+    return Reference(ref=f"#/components/{kind}/{name}")
+
+
+def _header(name: str) -> Reference:
+    return _ref("headers", name)
+
+
+def _success(operation: Operation) -> OpenAPIResponse:
+    """The operation's 2xx response."""
+    assert operation.responses is not None
+    status = next(status for status in operation.responses if status.startswith("2"))
+    response = operation.responses[status]
+    assert isinstance(response, OpenAPIResponse)
+    return response
+
+
+def _add_parameter(operation: Operation, name: str) -> None:
+    operation.parameters = [*(operation.parameters or []), _ref("parameters", name)]
+
+
+def _require_response(operation: Operation, status: str) -> None:
+    """The handler must list this problem response in `responses=problems(...)`."""
+    assert operation.responses is not None and status in operation.responses, (
+        f"{operation.operation_id} must document its {status} response"
+    )
+
+
+@dataclass
+class PublicRead(Operation):
+    """A public GET, cached in front of the app: validators and 304."""
+
+    def __post_init__(self) -> None:
+        assert self.responses is not None
+        _add_parameter(self, "IfNoneMatch")
+        _add_parameter(self, "IfModifiedSince")
+        ok = _success(self)
+        ok.headers = {
+            **(ok.headers or {}),
+            "ETag": _header("ETag"),
+            "Last-Modified": _header("LastModified"),
+            "Cache-Control": _header("CacheControl"),
+        }
+        self.responses["304"] = OpenAPIResponse(
+            description="Not Modified: the client's copy (If-None-Match, If-Modified-Since) is "
+            "current",
+            headers={"ETag": _header("ETag"), "Cache-Control": _header("CacheControl")},
+        )
+
+
+@dataclass
+class Versioned(Operation):
+    """An answer with the resource's version as ETag."""
+
+    def __post_init__(self) -> None:
+        ok = _success(self)
+        ok.headers = {**(ok.headers or {}), "ETag": _header("ETag")}
+
+
+@dataclass
+class ConditionalWrite(Operation):
+    """A write that honours If-Match (412 on another version) and answers with the new ETag."""
+
+    if_match = "IfMatch"
+
+    def __post_init__(self) -> None:
+        _add_parameter(self, self.if_match)
+        _require_response(self, "412")
+        ok = _success(self)
+        if ok.content:  # a 204 has no resource, so no version
+            ok.headers = {**(ok.headers or {}), "ETag": _header("ETag")}
+
+
+@dataclass
+class GuardedDelete(ConditionalWrite):
+    """A delete that needs If-Match: 428 without."""
+
+    if_match = "IfMatchRequired"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require_response(self, "428")
+
+
+def operation_id(handler: HTTPRouteHandler, *_: Any) -> str:
+    """The handler's function name in camelCase: list_interviews -> listInterviews."""
+    first, *rest = handler.handler_name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+class OfflineSwagger(SwaggerRenderPlugin):
+    """Swagger UI at /docs, its scripts and styles served from the installed package."""
+
+    ASSETS = "/assets"
+
+    def __init__(self, docs_path: str) -> None:
+        assets = f"{docs_path}{self.ASSETS}"
+        super().__init__(
+            js_url=f"{assets}/swagger-ui-bundle.js",
+            css_url=f"{assets}/swagger-ui.css",
+            standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{assets}/favicon-32x32.png'>",
+            path="/swagger",
+        )
+
+    def receive_router(self, router: Router) -> None:
+        super().receive_router(router)
+        router.register(
+            create_static_files_router(
+                self.ASSETS, directories=[swagger_ui_path], include_in_schema=False
+            )
+        )
+
+
+def openapi_config(path: str) -> OpenAPIConfig:
+    """The OpenAPI document at `path`/openapi.json and .yaml, and Swagger UI at `path`."""
+    return OpenAPIConfig(
+        title="Colloquy",
+        version="1",
+        description="Admin API, Content API and feeds for recurring interview series.",
+        path=path,
+        render_plugins=[OfflineSwagger(path), YamlRenderPlugin()],
+        components=Components(
+            security_schemes=SECURITY_SCHEMES, parameters=PARAMETERS, headers=HEADERS
+        ),
+        tags=TAGS,
+        use_handler_docstrings=True,
+        operation_id_creator=operation_id,
+    )
