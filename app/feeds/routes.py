@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Parameter, Schema
 from litestar.params import FromPath, FromQuery
 
 from app.clock import Now
@@ -23,6 +23,7 @@ from app.content.queries import (
 from app.db import Db
 from app.errors import not_found, problems
 from app.feeds.formats import FeedPage, atom, item_updated, json_feed, rss
+from app.openapi import PublicRead
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
 from app.site import Site
@@ -36,9 +37,20 @@ FORMATS: dict[str, tuple[str, Callable[[FeedPage, Site], bytes]]] = {
 }
 
 
+ENDINGS = "|".join(FORMATS)
+
+
 @dataclass
-class FeedOperation(Operation):
-    """A feed's 200 in the OpenAPI: its three media types, which Litestar cannot list itself."""
+class FeedOperation(PublicRead):
+    """A feed in the OpenAPI: its three media types, which Litestar cannot list itself, and the
+    file names it answers to."""
+
+    file_schema = Schema(
+        type=OpenAPIType.STRING,
+        pattern=rf"^[^/]+\.(?:{ENDINGS})$",
+        description=f"the slug, then the format: .{', .'.join(FORMATS)}",
+        examples=["thursday-interview.rss"],
+    )
 
     def __post_init__(self) -> None:
         assert self.responses is not None
@@ -49,6 +61,17 @@ class FeedOperation(Operation):
             media_type.partition(";")[0]: OpenAPIMediaType(schema=_body_schema(ending))
             for ending, (media_type, _) in FORMATS.items()
         }
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and parameter.name == "file":
+                parameter.schema = self.file_schema
+        super().__post_init__()
+
+
+@dataclass
+class SiteFeedOperation(FeedOperation):
+    file_schema = Schema(
+        type=OpenAPIType.STRING, enum=[f"all.{ending}" for ending in FORMATS], examples=["all.rss"]
+    )
 
 
 def _body_schema(ending: str) -> Schema:
@@ -196,7 +219,12 @@ class FeedController(Controller):
     path = "/feeds"
     tags = ["feeds"]
 
-    @get("/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
+    @get(
+        "/{file:str}",
+        summary="Get the site feed",
+        responses=problems(400, 404),
+        operation_class=SiteFeedOperation,
+    )
     async def get_site_feed(
         self,
         db: Db,
@@ -209,7 +237,12 @@ class FeedController(Controller):
         """Every public interview: /feeds/all.rss, /feeds/all.atom, /feeds/all.json."""
         return await _feed(db, now, file, cursor, _everything, settings=settings, site=site)
 
-    @get("/series/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
+    @get(
+        "/series/{file:str}",
+        summary="Get a series feed",
+        responses=problems(400, 404),
+        operation_class=FeedOperation,
+    )
     async def get_series_feed(
         self,
         db: Db,
@@ -222,7 +255,12 @@ class FeedController(Controller):
         """One series: /feeds/series/{slug}.rss|.atom|.json."""
         return await _feed(db, now, file, cursor, _series, settings=settings, site=site)
 
-    @get("/people/{file:str}", responses=problems(400, 404), operation_class=FeedOperation)
+    @get(
+        "/people/{file:str}",
+        summary="Get a person's feed",
+        responses=problems(400, 404),
+        operation_class=FeedOperation,
+    )
     async def get_person_feed(
         self,
         db: Db,
