@@ -43,6 +43,12 @@ def _people(row: PublicRow, role: str, site: Site) -> list[PersonRef]:
     ]
 
 
+def summary(row: PublicRow) -> str:
+    """Plain text that says what the interview is: its card teaser, else its standfirst, else
+    whole sentences of its first answer. JSON-LD's description and the feeds' summaries."""
+    return row.teasers.get("card") or row.standfirst or excerpt(row.body)
+
+
 def card(row: PublicRow, site: Site) -> Card:
     names = {p.id: p.name for p in row.participants}
     featured = next((q for q in row.pull_quotes if q.featured), None)
@@ -53,6 +59,7 @@ def card(row: PublicRow, site: Site) -> Card:
         headline=" and ".join(interviewees) or row.title,
         title=row.title,
         teaser=row.teasers.get("card") or excerpt(row.body),
+        standfirst=row.standfirst or None,
         pull_quote=Quote(text=featured.text, speaker=names.get(featured.speaker_id, ""))
         if featured
         else None,
@@ -140,7 +147,7 @@ def json_ld(row: PublicRow, site: Site) -> dict[str, Any]:
             "url": site.series(row.series_slug),
         },
         "keywords": row.tags,
-        "description": row.teasers.get("card") or excerpt(row.body),
+        "description": summary(row),
         "hasPart": [
             {
                 "@type": "Quotation",

@@ -21,6 +21,11 @@ JSON_LD_SCRIPT = (
     'safe to put as is inside `<script type="application/ld+json">`.'
 )
 
+STANDFIRST = (
+    f"{PLAIN} The standfirst: the lines under the title that say what the interview is about; "
+    "it may hold newlines."
+)
+
 
 class Public(msgspec.Struct, kw_only=True, omit_defaults=False):
     """Base of public payloads (decoded from our own rows, so unknown fields are no error)."""
@@ -58,6 +63,9 @@ class Card(Public):
             "as a reader sees them (so `&lt;` in the body is `<` here)."
         ),
     ]
+    standfirst: Annotated[
+        str | None, msgspec.Meta(description=f"{STANDFIRST} None when the interview has none.")
+    ]
     pull_quote: Quote | None
     image: Image | None
     interviewers: list[PersonRef]
@@ -85,7 +93,7 @@ class PublicInterview(Public):
     id: UUID
     slug: str
     title: PlainText
-    standfirst: PlainText
+    standfirst: Annotated[str, msgspec.Meta(description=f"{STANDFIRST} Empty when there is none.")]
     series: SeriesRef
     participants: list[PublicParticipant]
     body: list[Block]

@@ -14,8 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import msgspec
 
+from app.content.cards import summary
 from app.content.queries import PublicRow
-from app.interviews.render import body_html, excerpt
+from app.interviews.render import body_html
 from app.site import Site
 from app.text import strip_controls
 
@@ -47,11 +48,6 @@ def _a(text: str) -> str:
 
 def item_updated(row: PublicRow) -> datetime:
     return max(row.updated_at, row.published_at)
-
-
-def _summary(row: PublicRow) -> str:
-    """Plain text: the card teaser, else an excerpt of the body."""
-    return row.teasers.get("card") or excerpt(row.body)
 
 
 def _html(row: PublicRow) -> str:
@@ -110,7 +106,7 @@ def rss(feed: FeedPage, site: Site) -> bytes:
             f"<link>{_x(site.interview(row.slug))}</link>"
             f'<guid isPermaLink="false">urn:uuid:{row.id}</guid>'
             f"<pubDate>{format_datetime(row.published_at, usegmt=True)}</pubDate>"
-            f"<description>{_x(escape_html(_summary(row)))}</description>"
+            f"<description>{_x(escape_html(summary(row)))}</description>"
             f"<content:encoded>{_x(_html(row))}</content:encoded>"
             + "".join(f"<dc:creator>{_x(name)}</dc:creator>" for name in interviewers)
             + "".join(f"<category>{_x(c)}</category>" for c in categories)
@@ -163,7 +159,7 @@ def atom(feed: FeedPage, site: Site) -> bytes:
             f"<published>{row.published_at.isoformat()}</published>"
             f"<updated>{item_updated(row).isoformat()}</updated>"
             f"{authors}"
-            f'<summary type="text">{_x(_summary(row))}</summary>'
+            f'<summary type="text">{_x(summary(row))}</summary>'
             f'<content type="html">{_x(_html(row))}</content>'
             f"{categories}{_media(row)}{_people(row, site)}"
             "</entry>"
@@ -206,7 +202,7 @@ def _json_item(row: PublicRow, site: Site) -> dict[str, Any]:
         "url": site.interview(row.slug),
         "title": strip_controls(row.title),
         "content_html": strip_controls(_html(row)),
-        "summary": strip_controls(_summary(row)),
+        "summary": strip_controls(summary(row)),
         "date_published": row.published_at.isoformat(),
         "date_modified": item_updated(row).isoformat(),
         "tags": [strip_controls(tag) for tag in (row.series_title, *row.tags)],

@@ -100,6 +100,7 @@ async def test_seed_card_with_its_card_teaser(client: Client, editor: Headers) -
         "headline": "Murad Muradov",
         "title": "Thursday Interview: Murad Muradov",
         "teaser": TEASER,
+        "standfirst": None,
         "pull_quote": FEATURED,
         "image": None,
         "interviewers": [LAURI],
@@ -237,3 +238,13 @@ async def test_reading_minutes_count_words_of_the_whole_body(
     # 7 words of introduction + 3 of question + 460 + 3 of answers = 473, at 230 a minute.
     assert card["reading_minutes"] == 3
     assert_excerpt_shape(card["teaser"])
+
+
+async def test_card_shows_the_standfirst_when_there_is_one(client: Client, editor: Headers) -> None:
+    world = World(client, editor)
+    standfirst = "Murad Muradov on <b>borders</b> & trade,\nafter the war."
+    with_one = await world.published("Thursday Interview", "Lauri", "Murad", standfirst=standfirst)
+    without = await world.published("Thursday Interview", "Lauri", "Anna")
+
+    assert (await card_of(client, with_one["slug"]))["standfirst"] == standfirst
+    assert (await card_of(client, without["slug"]))["standfirst"] is None

@@ -9,6 +9,7 @@ from tests.content import (
     World,
     add_quote,
     get_json,
+    set_teaser,
     slugs,
     thursday_interview,
 )
@@ -266,3 +267,22 @@ async def test_related_limits_and_errors(client: Client, editor: Headers) -> Non
         )
         assert body["errors"][0]["field"] == "limit"
     problem(await client.get(f"{CONTENT}/interviews/nothing-here/related"), 404)
+
+
+async def test_json_ld_describes_by_teaser_then_standfirst_then_first_answer(
+    client: Client, editor: Headers
+) -> None:
+    world = World(client, editor)
+    standfirst = "Murad Muradov on <b>borders</b> & trade."
+    interview = await world.published("Thursday Interview", "Lauri", "Murad", standfirst=standfirst)
+    bare = await world.published("Thursday Interview", "Lauri", "Anna")
+
+    page = await page_of(client, interview["slug"])
+    assert page["standfirst"] == standfirst
+    assert page["json_ld"]["description"] == standfirst
+    assert "<b>" not in page["json_ld_script"]  # escaped for <script>, as every string there
+    ld = (await page_of(client, bare["slug"]))["json_ld"]
+    assert ld["description"] == "My experience was largely positive."
+
+    await set_teaser(client, editor, interview, "The teaser.")
+    assert (await page_of(client, interview["slug"]))["json_ld"]["description"] == "The teaser."

@@ -115,3 +115,22 @@ async def test_quoted_html_in_the_body_html_stays_text(
     if ending != "json":
         (entry,) = parsed(response).entries
         assert_shown_as_text(entry.content[0].value, QUOTED_HTML)
+
+
+async def test_the_standfirst_is_the_summary_without_a_teaser_and_stays_text(
+    client: Client, editor: dict[str, str]
+) -> None:
+    """Without a card teaser the standfirst, plain text as stored, is each item's summary."""
+    standfirst = f"Quoting {QUOTED_HTML} & co, before the answer."
+    await published(client, editor, "An answer that is not the summary.", standfirst=standfirst)
+    found = await summaries(client)
+    assert_shown_as_text(found["rss"], standfirst)
+    assert_shown_as_text(found["rss-raw"], standfirst)
+    assert found["atom"] == found["json"] == standfirst
+
+
+async def test_a_teaser_comes_before_the_standfirst(client: Client, editor: dict[str, str]) -> None:
+    interview = await published(client, editor, "An answer.", standfirst="The standfirst.")
+    await set_card_teaser(client, editor, interview, "The teaser.")
+    found = await summaries(client)
+    assert found["atom"] == found["json"] == "The teaser."
