@@ -115,6 +115,7 @@ class CalendarController(Controller):
         response_headers=[
             ResponseHeader(
                 name=TRUNCATED,
+                value="false",
                 description=f'"true" when events were left out to keep to {MAX_EVENTS}',
                 documentation_only=True,
             )
