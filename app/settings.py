@@ -10,6 +10,7 @@ import difflib
 import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 from msgspec import inspect
@@ -52,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Origins whose pages may read the API from a browser (CORS); "*": any, public routes only.
     cors_origins: tuple[str, ...] = ()
+    # Where the site shows a preview: an absolute http(s) URL with {token} in it. None:
+    # {base_url}/preview/{token}.
+    preview_url: str | None = None
     # Who may read /metrics (CIDR blocks).
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     # After SIGTERM: seconds of answering not-ready while still serving, for load balancers.
@@ -77,6 +81,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ):
             _check_blocks(name, blocks)
         check_origins(self.cors_origins)
+        if self.preview_url is not None:
+            _check_preview_url(self.preview_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -168,6 +174,16 @@ def _check_blocks(variable: str, blocks: tuple[str, ...]) -> None:
                 f"{variable}: {block!r} is not an address or CIDR block; list addresses or "
                 "blocks separated by commas (e.g. 10.0.0.0/8,192.168.1.7)"
             ) from None
+
+
+def _check_preview_url(template: str) -> None:
+    url = urlsplit(template.replace("{token}", "token"))
+    if "{token}" not in template or url.scheme not in ("http", "https") or not url.netloc:
+        raise ValueError(
+            f"COLLOQUY_PREVIEW_URL must be an absolute http(s) URL with {{token}} in it, not "
+            f"{template!r}; e.g. https://site.example/preview?token={{token}}, or unset it for "
+            "{COLLOQUY_BASE_URL}/preview/{token}"
+        )
 
 
 def _comma_list(value: str) -> list[str]:

@@ -35,6 +35,7 @@ TABLES = [
     "events",
     "interview_views",
     "editors_choice",
+    "preview_tokens",
     "tokens",
     "teasers",
     "pull_quotes",
