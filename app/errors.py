@@ -216,7 +216,10 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the problem responses a route can give."""
     return {
         status: ResponseSpec(
-            data_container=Problem, description=_title(status), media_type=PROBLEM_JSON
+            data_container=Problem,
+            description=_title(status),
+            media_type=PROBLEM_JSON,
+            generate_examples=False,  # Problem has a real one (app/openapi.py)
         )
         for status in sorted({*EVERY_ROUTE, *statuses})
     }

@@ -30,7 +30,7 @@ from app.interviews.routes import InterviewController
 from app.logs import LineWriter
 from app.logs import configure as configure_logging
 from app.metrics import Counts, get_metrics, process_gone, sync_process
-from app.openapi import openapi_config
+from app.openapi import StructExamples, openapi_config
 from app.people.routes import PeopleController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import StrictQueries
@@ -164,6 +164,7 @@ def create_app(
         request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config("/docs"),
+        plugins=[StructExamples()],
     )
     service = PublicCache(app)
     app.state.cache = service

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Router
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin, YamlRenderPlugin
@@ -32,6 +34,7 @@ from litestar.openapi.spec import (
     Tag,
 )
 from litestar.static_files import create_static_files_router
+from litestar.typing import FieldDefinition
 from swagger_ui_bundle import swagger_ui_path
 
 BEARER = "bearerToken"
@@ -263,3 +266,159 @@ def openapi_config(path: str) -> OpenAPIConfig:
         use_handler_docstrings=True,
         operation_id_creator=operation_id,
     )
+
+
+# Examples from the seed: the first Thursday Interview, with Murad Muradov (app/demo.py loads it).
+SERIES_ID = "5f0c6b52-3f4e-4c1e-9a59-2b1f8f0d7a10"
+LAURI_ID = "0b8f3a4e-6c1d-4f7e-8a2b-9c3d4e5f6a71"
+MURAD_ID = "1c9e4b5f-7d2e-4a8f-9b3c-0d4e5f6a7b82"
+INTERVIEW_ID = "2da05c60-8e3f-4b90-8c4d-1e5f6a7b8c93"
+QUOTE_ID = "3eb16d71-9f40-4ca1-9d5e-2f6a7b8c9da4"
+CREATED = "2026-11-26T09:12:00Z"
+PUBLISHED = "2026-12-03T09:00:00Z"
+CADENCE = {"rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0", "timezone": "Europe/Brussels"}
+SERIES_CREATE = {
+    "title": "Thursday Interview",
+    "description": "Thinkers, opinion shapers and implementors, every Thursday.",
+    "cadence": CADENCE,
+}
+SERIES = {
+    **SERIES_CREATE,
+    "id": SERIES_ID,
+    "slug": "thursday-interview",
+    "status": "active",
+    "version": 1,
+    "created_at": CREATED,
+    "updated_at": CREATED,
+}
+PERSON_CREATE = {
+    "name": "Murad Muradov",
+    "headline": "A leading person in Azerbaijan's think tank community",
+    "affiliation": "Action Committee for a new Armenian-Azerbaijani Dialogue",
+}
+PERSON = {
+    **PERSON_CREATE,
+    "id": MURAD_ID,
+    "slug": "murad-muradov",
+    "bio": "",
+    "image": None,
+    "links": [],
+    "version": 1,
+    "created_at": CREATED,
+    "updated_at": CREATED,
+}
+ANSWER = (
+    "My experience was largely positive. My negative expectations luckily didn’t play out. The "
+    "discussions were respectful, and media coverage, while varied in tone, remained largely "
+    "constructive."
+)
+BODY = [
+    {
+        "type": "paragraph",
+        "text": "Last September Murad Muradov was the first Azerbaijani civil society activist "
+        "to visit Armenia after the 44 day war.",
+    },
+    {"type": "question", "speaker_id": LAURI_ID, "text": "How was your visit to Yerevan?"},
+    {"type": "answer", "id": "visit", "speaker_id": MURAD_ID, "text": ANSWER},
+]
+PARTICIPANTS = [
+    {"person_id": LAURI_ID, "role": "interviewer"},
+    {"person_id": MURAD_ID, "role": "interviewee"},
+]
+INTERVIEW_CREATE = {
+    "series_id": SERIES_ID,
+    "title": "Thursday Interview: Murad Muradov",
+    "slug": "thursday-interview-murad-muradov",
+    "body": BODY,
+    "tags": ["Armenia", "Azerbaijan", "peace process"],
+    "participants": PARTICIPANTS,
+}
+PULL_QUOTE_CREATE = {
+    "text": "My negative expectations luckily didn’t play out.",
+    "speaker_id": MURAD_ID,
+    "block_id": "visit",
+    "featured": True,
+}
+TEASER = (
+    "Today, commonspace.eu starts a new regular weekly series. THURSDAY INTERVIEW, conducted by "
+    "Lauri Nikulainen, will host persons who are thinkers, opinion shapers, and implementors in "
+    "their countries and spheres."
+)
+INTERVIEW = {
+    **INTERVIEW_CREATE,
+    "id": INTERVIEW_ID,
+    "standfirst": "",
+    "body": [{"id": None, **block} if "id" not in block else block for block in BODY],
+    "image": None,
+    "status": "published",
+    "publish_at": None,
+    "published_at": PUBLISHED,
+    "withdrawn_at": None,
+    "participants": [
+        {
+            "person_id": LAURI_ID,
+            "role": "interviewer",
+            "slug": "lauri-nikulainen",
+            "name": "Lauri Nikulainen",
+            "headline": "Host of the Thursday Interview",
+        },
+        {
+            "person_id": MURAD_ID,
+            "role": "interviewee",
+            "slug": "murad-muradov",
+            "name": "Murad Muradov",
+            "headline": PERSON_CREATE["headline"],
+        },
+    ],
+    "pull_quotes": [{**PULL_QUOTE_CREATE, "id": QUOTE_ID, "position": 0}],
+    "teasers": {"card": TEASER},
+    "version": 4,
+    "created_at": CREATED,
+    "updated_at": PUBLISHED,
+}
+PROBLEM = {
+    "type": "about:blank",
+    "title": "Conflict",
+    "status": 409,
+    "detail": "cannot withdraw an interview that is draft; allowed: schedule, publish",
+    "errors": [
+        {
+            "field": "status",
+            "detail": "cannot withdraw an interview that is draft; allowed: schedule, publish",
+        }
+    ],
+    "allowed": ["schedule", "publish"],
+}
+# By schema name: the Struct classes of that name (tests/test_openapi.py checks that each
+# example decodes as its class).
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "SeriesCreate": SERIES_CREATE,
+    "Series": SERIES,
+    "PersonCreate": PERSON_CREATE,
+    "Person": PERSON,
+    "InterviewCreate": INTERVIEW_CREATE,
+    "InterviewUpdate": {"standfirst": "The first Thursday Interview, with Murad Muradov."},
+    "Interview": INTERVIEW,
+    "ScheduleRequest": {"slot": "next"},
+    "PullQuoteCreate": PULL_QUOTE_CREATE,
+    "TeaserIn": {"text": TEASER},
+    "TokenCreate": {"name": "Frontend preview", "role": "editor"},
+    "WebhookCreate": {
+        "url": "https://site.example/hooks/colloquy",
+        "event_types": ["interview.published", "interview.withdrawn"],
+    },
+    "Choice": {"interview_id": INTERVIEW_ID, "starts_at": PUBLISHED, "ends_at": None},
+    "Problem": PROBLEM,
+}
+
+
+class StructExamples(StructSchemaPlugin):
+    """Struct schemas as Litestar makes them, with the example EXAMPLES has for them."""
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        if example := EXAMPLES.get(field_definition.type_.__name__):
+            schema.examples = [example]
+        return schema
