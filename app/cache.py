@@ -356,7 +356,7 @@ class PublicCache:
         await self.app(rendering, receive, capture)  # type: ignore[arg-type]
         route = scope["path_template"] = rendering.get("path_template")
         start = messages[0]
-        if start["status"] != 200:
+        if start["status"] != 200 or (b"cache-control", b"private, no-store") in start["headers"]:
             return messages
         body = b"".join(m.get("body", b"") for m in messages[1:])
         tag = hashlib.blake2b(body, digest_size=12).hexdigest()

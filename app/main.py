@@ -32,6 +32,7 @@ from app.logs import configure as configure_logging
 from app.metrics import Counts, get_metrics, process_gone, sync_process
 from app.openapi import StructExamples, openapi_config
 from app.people.routes import PeopleController
+from app.preview.routes import PreviewController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import StrictQueries
 from app.series.routes import SeriesController
@@ -127,6 +128,7 @@ def create_app(
             EditorsChoiceController,
             ContentController,
             FeedController,
+            PreviewController,
             WebhookController,
         ],
         dependencies={

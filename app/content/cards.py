@@ -1,10 +1,12 @@
 """Public rows into excerpt cards, interview pages and their schema.org description."""
 
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 import msgspec
 
-from app.content.queries import PublicRow
+from app.content.queries import PublicRow, select_related
 from app.content.schemas import (
     Card,
     PersonRef,
@@ -18,6 +20,7 @@ from app.interviews.render import body_html, excerpt, reading_minutes
 from app.site import Site
 
 CALL_TO_ACTION = "Read the interview in full"
+RELATED = 4  # related interviews on a page
 # Inside <script>, `</script` or `<!--` in a string would end or change the element, and old
 # JavaScript parsers take U+2028/U+2029 for line ends; escaped, they are the same JSON.
 _SCRIPT_SAFE = str.maketrans(
@@ -116,6 +119,14 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> PublicIntervie
         json_ld=linked_data,
         json_ld_script=script_json(linked_data),
     )
+
+
+async def interview_page(
+    db: asyncpg.Connection, now: datetime, row: PublicRow, site: Site
+) -> PublicInterview:
+    """The page of an interview, with its related interviews, whatever its status: what the
+    Content API shows once it is public, and previews and editors' tools before."""
+    return page(row, await select_related(db, now, row.id, RELATED), site)
 
 
 def script_json(document: dict[str, Any]) -> str:

@@ -12,12 +12,14 @@ from app.interviews.schemas import Block
 from app.publication import PUBLIC, PUBLISHED_AT, UPCOMING
 from app.schemas import Image
 
-# Each row comes as one JSON document, which msgspec decodes straight into a PublicRow.
+# Each row comes as one JSON document, which msgspec decodes straight into a PublicRow. An
+# interview that has not appeared yet (a preview) reads as if it appeared now ($1).
 _SELECT = f"""
     SELECT json_build_object(
            'id', i.id, 'slug', i.slug, 'title', i.title, 'standfirst', i.standfirst,
            'body', i.body, 'image', i.image, 'tags', i.tags, 'updated_at', i.updated_at,
-           'published_at', {PUBLISHED_AT}, 'series_slug', s.slug, 'series_title', s.title,
+           'published_at', coalesce({PUBLISHED_AT}, $1),
+           'series_slug', s.slug, 'series_title', s.title,
            'participants',
            coalesce((SELECT json_agg(json_build_object(
                                 'id', p.id, 'slug', p.slug, 'name', p.name,
@@ -84,6 +86,29 @@ async def select_public_interview(
     db: asyncpg.Connection, now: datetime, slug: str
 ) -> PublicRow | None:
     rows = await db.fetch(f"{_SELECT} WHERE i.slug = $2 AND {PUBLIC}", now, slug)
+    return _rows(rows)[0] if rows else None
+
+
+async def select_interview_as_public(
+    db: asyncpg.Connection, now: datetime, interview_id: UUID
+) -> PublicRow | None:
+    """The interview as the public would see it, whatever its status (for editors)."""
+    rows = await db.fetch(f"{_SELECT} WHERE i.id = $2", now, interview_id)
+    return _rows(rows)[0] if rows else None
+
+
+async def select_previewed_interview(
+    db: asyncpg.Connection, now: datetime, token_hash: bytes
+) -> PublicRow | None:
+    """The interview a preview token shows, whatever its status, until the token expires."""
+    rows = await db.fetch(
+        f"""
+        {_SELECT} JOIN preview_tokens t ON t.interview_id = i.id
+         WHERE t.token_hash = $2 AND t.expires_at > $1
+        """,
+        now,
+        token_hash,
+    )
     return _rows(rows)[0] if rows else None
 
 

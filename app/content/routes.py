@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.clock import Now
-from app.content.cards import card, page
+from app.content.cards import card, interview_page
 from app.content.queries import (
     PublicFilter,
     PublicRow,
@@ -243,9 +243,7 @@ class ContentController(Controller):
         """Everything an interview page needs, with related interviews and JSON-LD. Only a
         published interview is public (404 otherwise; 410 once withdrawn). Answers are cached
         and revalidate with ETag / If-None-Match until the content changes."""
-        row = await public_interview(db, now, slug)
-        related = await select_related(db, now, row.id, 4)
-        return page(row, related, site)
+        return await interview_page(db, now, await public_interview(db, now, slug), site)
 
     @get(
         "/interviews/{slug:str}/card",
