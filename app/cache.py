@@ -43,7 +43,8 @@ from app.asgi import Headers, Message, Receive, Scope, Send
 from app.clock import Clock
 from app.content.queries import select_next_change
 from app.cors import Cors
-from app.errors import DATABASE_UNAVAILABLE, PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem
+from app.errors import DATABASE_UNAVAILABLE, problem_messages, unavailable
+from app.idempotency import Idempotency
 from app.metrics import CacheNumbers
 from app.telemetry import Telemetry
 
@@ -208,24 +209,8 @@ STALE_CACHE_CONTROL = (
 )
 
 
-def _unavailable() -> list[Message]:
-    """The app's 503 problem (app/errors.py), for when the cache cannot reach the database
-    itself and holds nothing good."""
-    detail = "the database is unavailable just now; try again shortly"
-    problem = Problem("Service Unavailable", 503, detail)
-    body = msgspec.json.encode(problem)
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
-    ]
-    return [
-        {"type": "http.response.start", "status": 503, "headers": headers},
-        {"type": "http.response.body", "body": body},
-    ]
-
-
-UNAVAILABLE = _unavailable()
+# The app's 503, for when the cache cannot reach the database itself and holds nothing good.
+UNAVAILABLE = problem_messages(unavailable())
 
 
 async def send_empty(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
@@ -253,6 +238,7 @@ class PublicCache:
         self.first_seen: OrderedDict[bytes, tuple[str, datetime]] = OrderedDict()
         self.telemetry: Telemetry = app.state.telemetry
         self.cors = Cors(app.state.settings.cors_origins)
+        self.idempotency = Idempotency(self.clock, app.state.settings.max_body_bytes)
 
     def numbers(self) -> CacheNumbers:
         return CacheNumbers(
@@ -319,12 +305,18 @@ class PublicCache:
             await self.app(scope, receive, send)  # type: ignore[arg-type]
             return
 
-        async def watch(message: Message) -> None:
-            if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
-                self.freshness.changed()
-            await send(message)
+        async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+            async def watch(message: Message) -> None:
+                if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
+                    self.freshness.changed()
+                await send(message)
 
-        await self.app(scope, receive, watch)  # type: ignore[arg-type]
+            await self.app(scope, receive, watch)  # type: ignore[arg-type]
+
+        if self.idempotency.applies(scope):  # a replayed answer changed nothing: not watched
+            await self.idempotency(self.app.state.pool, scope, receive, send, watched)
+        else:
+            await watched(scope, receive, send)
 
     def _fresh(self, entry: Entry, now: datetime) -> bool:
         return (

@@ -127,6 +127,23 @@ def _title(status: int) -> str:
     return HTTPStatus(status).phrase
 
 
+def problem_messages(error: ProblemError) -> list[dict[str, Any]]:
+    """A problem as the ASGI messages that answer it, for the layers in front of Litestar."""
+    problem = Problem(
+        _title(error.status), error.status, error.detail, errors=error.errors, allowed=error.allowed
+    )
+    body = msgspec.json.encode(problem)
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in error.headers.items()),
+    ]
+    return [
+        {"type": "http.response.start", "status": error.status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    ]
+
+
 def handle_problem(_: Request[Any, Any, Any], error: ProblemError) -> Response[Any]:
     problem = Problem(
         _title(error.status), error.status, error.detail, errors=error.errors, allowed=error.allowed
@@ -180,12 +197,14 @@ DATABASE_UNAVAILABLE = (
 RETRY_AFTER_SECONDS = 5
 
 
-def handle_unavailable(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    # Not logged per request: /health/ready and the worker report the outage.
+def unavailable() -> ProblemError:
     detail = "the database is unavailable just now; try again shortly"
-    return _problem_response(
-        Problem(_title(503), 503, detail), {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    )
+    return ProblemError(503, detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def handle_unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    # Not logged per request: /health/ready and the worker report the outage.
+    return handle_problem(request, unavailable())
 
 
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

@@ -36,6 +36,7 @@ TABLES = [
     "interview_views",
     "editors_choice",
     "preview_tokens",
+    "idempotency_keys",
     "tokens",
     "teasers",
     "pull_quotes",
