@@ -16,7 +16,9 @@ from typing import Any
 
 from litestar import Router
 from litestar._openapi.schema_generation import SchemaCreator
-from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
+
+# Litestar's own Struct schemas, which StructExamples extends: not exported publicly.
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin, YamlRenderPlugin
@@ -277,12 +279,12 @@ QUOTE_ID = "3eb16d71-9f40-4ca1-9d5e-2f6a7b8c9da4"
 CREATED = "2026-11-26T09:12:00Z"
 PUBLISHED = "2026-12-03T09:00:00Z"
 CADENCE = {"rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0", "timezone": "Europe/Brussels"}
-SERIES_CREATE = {
+SERIES_CREATE: dict[str, Any] = {
     "title": "Thursday Interview",
     "description": "Thinkers, opinion shapers and implementors, every Thursday.",
     "cadence": CADENCE,
 }
-SERIES = {
+SERIES: dict[str, Any] = {
     **SERIES_CREATE,
     "id": SERIES_ID,
     "slug": "thursday-interview",
@@ -291,12 +293,12 @@ SERIES = {
     "created_at": CREATED,
     "updated_at": CREATED,
 }
-PERSON_CREATE = {
+PERSON_CREATE: dict[str, Any] = {
     "name": "Murad Muradov",
     "headline": "A leading person in Azerbaijan's think tank community",
     "affiliation": "Action Committee for a new Armenian-Azerbaijani Dialogue",
 }
-PERSON = {
+PERSON: dict[str, Any] = {
     **PERSON_CREATE,
     "id": MURAD_ID,
     "slug": "murad-muradov",
@@ -325,7 +327,7 @@ PARTICIPANTS = [
     {"person_id": LAURI_ID, "role": "interviewer"},
     {"person_id": MURAD_ID, "role": "interviewee"},
 ]
-INTERVIEW_CREATE = {
+INTERVIEW_CREATE: dict[str, Any] = {
     "series_id": SERIES_ID,
     "title": "Thursday Interview: Murad Muradov",
     "slug": "thursday-interview-murad-muradov",
@@ -333,7 +335,7 @@ INTERVIEW_CREATE = {
     "tags": ["Armenia", "Azerbaijan", "peace process"],
     "participants": PARTICIPANTS,
 }
-PULL_QUOTE_CREATE = {
+PULL_QUOTE_CREATE: dict[str, Any] = {
     "text": "My negative expectations luckily didn’t play out.",
     "speaker_id": MURAD_ID,
     "block_id": "visit",
@@ -344,7 +346,7 @@ TEASER = (
     "Lauri Nikulainen, will host persons who are thinkers, opinion shapers, and implementors in "
     "their countries and spheres."
 )
-INTERVIEW = {
+INTERVIEW: dict[str, Any] = {
     **INTERVIEW_CREATE,
     "id": INTERVIEW_ID,
     "standfirst": "",
@@ -376,7 +378,7 @@ INTERVIEW = {
     "created_at": CREATED,
     "updated_at": PUBLISHED,
 }
-PROBLEM = {
+PROBLEM: dict[str, Any] = {
     "type": "about:blank",
     "title": "Conflict",
     "status": 409,
