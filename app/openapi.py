@@ -16,9 +16,7 @@ from typing import Any
 
 from litestar import Router
 from litestar._openapi.schema_generation import SchemaCreator
-
-# Litestar's own Struct schemas, which StructExamples extends: not exported publicly.
-from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin  # not public
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin, YamlRenderPlugin
