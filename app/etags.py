@@ -1,5 +1,10 @@
-"""Versions as ETags, and If-Match, so that two editors never silently overwrite each other."""
+"""Versions as ETags, and If-Match, so that two editors never silently overwrite each other.
 
+If-Match is honoured when sent; with COLLOQUY_REQUIRE_IF_MATCH it must be sent on every change
+to a resource that has a version, so that no client can overwrite what it has not seen.
+"""
+
+import enum
 from typing import Any, Protocol, TypeVar
 
 from litestar import Request, Response
@@ -11,10 +16,22 @@ def etag(version: int) -> str:
     return f'"v{version}"'
 
 
-def expected_version(request: Request[Any, Any, Any]) -> int | None:
-    """The version named by If-Match, or None when the client did not send one."""
+class Unsent(enum.Enum):
+    """If-Match was not sent where it is required."""
+
+    UNSENT = "unsent"
+
+
+# What a write expects to change: a version, any version (None), or If-Match missing.
+Expected = int | Unsent | None
+
+
+def expected_version(request: Request[Any, Any, Any]) -> Expected:
+    """The version named by If-Match; None for `*`, or when it was not sent and need not be."""
     header = request.headers.get("if-match")
-    if header is None or header.strip() == "*":
+    if header is None:
+        return Unsent.UNSENT if request.app.state.settings.require_if_match else None
+    if header.strip() == "*":
         return None
     tag = header.split(",")[0].strip()
     if tag.startswith('"v') and tag.endswith('"') and tag[2:-1].isdigit():
@@ -23,20 +40,26 @@ def expected_version(request: Request[Any, Any, Any]) -> int | None:
 
 
 def require_if_match(request: Request[Any, Any, Any], current: int) -> None:
-    """428 unless the request is conditional; the problem names the ETag to send."""
+    """428 unless the request is conditional, whatever the setting."""
     if "if-match" not in request.headers:
-        raise ProblemError(
-            428,
-            f"send If-Match with the current ETag ({etag(current)}) to confirm what you change",
-            field="If-Match",
-        )
+        raise _precondition_required(current)
+
+
+def _precondition_required(current: int) -> ProblemError:
+    return ProblemError(
+        428,
+        f"send If-Match with the current ETag ({etag(current)}) to confirm what you change",
+        field="If-Match",
+    )
 
 
 def check_version(request: Request[Any, Any, Any], current: int) -> None:
     ensure_version(expected_version(request), current)
 
 
-def ensure_version(expected: int | None, current: int) -> None:
+def ensure_version(expected: Expected, current: int) -> None:
+    if expected is Unsent.UNSENT:
+        raise _precondition_required(current)
     if expected is not None and expected != current:
         raise ProblemError(
             412,

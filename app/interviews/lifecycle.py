@@ -15,7 +15,7 @@ import asyncpg
 
 from app.auth import Actor, Role
 from app.errors import ProblemError, not_found
-from app.etags import ensure_version
+from app.etags import Expected, ensure_version
 from app.interviews.outbox import (
     InterviewPublished,
     InterviewRescheduled,
@@ -51,7 +51,7 @@ TRANSITIONS: dict[InterviewStatus, tuple[Action, ...]] = {
 Change = Callable[[LockedInterview], Awaitable[InterviewUpdate | None]]
 
 
-def _check_may_edit(locked: LockedInterview, actor: Actor, if_match: int | None) -> None:
+def _check_may_edit(locked: LockedInterview, actor: Actor, if_match: Expected) -> None:
     """The client saw this version, and the actor may edit the interview as it is.
 
     Contributors write their own drafts, and nothing else: not a colleague's draft, not what
@@ -67,7 +67,7 @@ def _check_may_edit(locked: LockedInterview, actor: Actor, if_match: int | None)
 
 
 async def lock_for_edit(
-    db: asyncpg.Connection, interview_id: UUID, now: datetime, actor: Actor, if_match: int | None
+    db: asyncpg.Connection, interview_id: UUID, now: datetime, actor: Actor, if_match: Expected
 ) -> LockedInterview:
     """Lock an interview that this actor may edit, at the version the client saw."""
     locked = await select_interview_for_update(db, now, interview_id)
@@ -82,7 +82,7 @@ async def edit(
     interview_id: UUID,
     now: datetime,
     actor: Actor,
-    if_match: int | None,
+    if_match: Expected,
     change: Change,
 ) -> None:
     """Lock the interview for this actor, apply `change`, and count a new version unless it
@@ -103,7 +103,7 @@ async def change_status(
     action: Literal["publish", "unschedule", "withdraw"],
     now: datetime,
     actor: Actor,
-    if_match: int | None,
+    if_match: Expected,
 ) -> None:
     """Publish now, take back to draft, or withdraw."""
     async with db.transaction():
@@ -118,7 +118,7 @@ async def schedule(
     request: ScheduleRequest,
     now: datetime,
     actor: Actor,
-    if_match: int | None,
+    if_match: Expected,
 ) -> datetime:
     """Schedule (or reschedule) publication at the time `request` asks for; that time.
 
