@@ -1,13 +1,16 @@
 """Public rows into excerpt cards, interview pages and their schema.org description."""
 
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
 
 from app.content.queries import PublicRow, select_related
 from app.content.schemas import (
+    DEFAULT_FORMATS,
+    BodyFormat,
     Card,
     PersonRef,
     PublicInterview,
@@ -15,12 +18,21 @@ from app.content.schemas import (
     PublicPullQuote,
     Quote,
     SeriesRef,
+    TextBlock,
 )
 from app.interviews.render import body_html, excerpt, reading_minutes
+from app.interviews.schemas import Answer, Block, Heading, Paragraph, Question
 from app.site import Site
+from app.text import visible_text
 
 CALL_TO_ACTION = "Read the interview in full"
 RELATED = 4  # related interviews on a page
+BLOCK_TYPES: dict[type, Literal["question", "answer", "paragraph", "heading"]] = {
+    Question: "question",
+    Answer: "answer",
+    Paragraph: "paragraph",
+    Heading: "heading",
+}
 # Inside <script>, `</script` or `<!--` in a string would end or change the element, and old
 # JavaScript parsers take U+2028/U+2029 for line ends; escaped, they are the same JSON.
 _SCRIPT_SAFE = str.maketrans(
@@ -77,7 +89,22 @@ def card(row: PublicRow, site: Site) -> Card:
     )
 
 
-def page(row: PublicRow, related: list[PublicRow], site: Site) -> PublicInterview:
+def _text_block(block: Block) -> TextBlock:
+    return TextBlock(
+        id=block.id,
+        type=BLOCK_TYPES[type(block)],
+        speaker_id=block.speaker_id if isinstance(block, Question | Answer) else None,
+        text=visible_text(block.text),
+    )
+
+
+def page(
+    row: PublicRow,
+    related: list[PublicRow],
+    site: Site,
+    formats: Collection[BodyFormat] = DEFAULT_FORMATS,
+) -> PublicInterview:
+    """The page, with the forms of the body that `formats` names."""
     names = {p.id: p.name for p in row.participants}
     linked_data = json_ld(row, site)
     return PublicInterview(
@@ -100,8 +127,9 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> PublicIntervie
             )
             for p in row.participants
         ],
-        body=row.body,
-        html=body_html(row.body, names),
+        body=row.body if "blocks" in formats else msgspec.UNSET,
+        html=body_html(row.body, names) if "html" in formats else msgspec.UNSET,
+        body_text=[_text_block(b) for b in row.body] if "text" in formats else msgspec.UNSET,
         pull_quotes=[
             PublicPullQuote(text=q.text, speaker=names.get(q.speaker_id, ""), featured=q.featured)
             for q in row.pull_quotes
@@ -122,11 +150,16 @@ def page(row: PublicRow, related: list[PublicRow], site: Site) -> PublicIntervie
 
 
 async def interview_page(
-    db: asyncpg.Connection, now: datetime, row: PublicRow, site: Site
+    db: asyncpg.Connection,
+    now: datetime,
+    row: PublicRow,
+    site: Site,
+    formats: Collection[BodyFormat] | None,
 ) -> PublicInterview:
     """The page of an interview, with its related interviews, whatever its status: what the
     Content API shows once it is public, and previews and editors' tools before."""
-    return page(row, await select_related(db, now, row.id, RELATED), site)
+    related = await select_related(db, now, row.id, RELATED)
+    return page(row, related, site, formats or DEFAULT_FORMATS)
 
 
 def script_json(document: dict[str, Any]) -> str:

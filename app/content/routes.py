@@ -29,6 +29,7 @@ from app.content.queries import (
 from app.content.schemas import (
     Card,
     CardPage,
+    Formats,
     Frontpage,
     FrontpageSection,
     PublicInterview,
@@ -238,12 +239,18 @@ class ContentController(Controller):
         operation_class=PublicRead,
     )
     async def get_public_interview(
-        self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        slug: FromPath[str],
+        formats: Formats = None,
     ) -> PublicInterview:
         """Everything an interview page needs, with related interviews and JSON-LD. Only a
         published interview is public (404 otherwise; 410 once withdrawn). Answers are cached
         and revalidate with ETag / If-None-Match until the content changes."""
-        return await interview_page(db, now, await public_interview(db, now, slug), site)
+        row = await public_interview(db, now, slug)
+        return await interview_page(db, now, row, site, formats)
 
     @get(
         "/interviews/{slug:str}/card",

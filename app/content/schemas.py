@@ -1,10 +1,11 @@
 """What the public Content API serves: excerpt cards, interview pages, front-page sections."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.params import QueryParameter
 
 from app.interviews.schemas import Block
 from app.schemas import PLAIN, Image, PlainText
@@ -25,6 +26,18 @@ STANDFIRST = (
     f"{PLAIN} The standfirst: the lines under the title that say what the interview is about; "
     "it may hold newlines."
 )
+
+
+BodyFormat = Literal["html", "blocks", "text"]
+DEFAULT_FORMATS: tuple[BodyFormat, ...] = ("html", "blocks")
+Formats = Annotated[
+    list[BodyFormat] | None,
+    QueryParameter(
+        description="The forms of the body to include: `html`, `blocks` (`body`) and `text` "
+        "(`body_text`), comma-separated or repeated; by default `html,blocks`. A form not "
+        "asked for is left out of the answer."
+    ),
+]
 
 
 class Public(msgspec.Struct, kw_only=True, omit_defaults=False):
@@ -89,21 +102,42 @@ class PublicPullQuote(Quote):
     featured: bool
 
 
-class PublicInterview(Public):
+class TextBlock(Public):
+    """A body block as plain text: what a reader sees of it, tags removed and entities decoded."""
+
+    id: str | None
+    type: Literal["question", "answer", "paragraph", "heading"]
+    speaker_id: Annotated[
+        UUID | None, msgspec.Meta(description="The participant who speaks (questions, answers).")
+    ]
+    text: PlainText
+
+
+class PublicInterview(Public, kw_only=True):
     id: UUID
     slug: str
     title: PlainText
     standfirst: Annotated[str, msgspec.Meta(description=f"{STANDFIRST} Empty when there is none.")]
     series: SeriesRef
     participants: list[PublicParticipant]
-    body: list[Block]
+    body: Annotated[
+        list[Block] | msgspec.UnsetType,
+        msgspec.Meta(
+            description="The body's blocks, their text sanitised inline HTML; with `blocks` in "
+            "`formats` (a default)."
+        ),
+    ] = msgspec.UNSET
     html: Annotated[
-        str,
+        str | msgspec.UnsetType,
         msgspec.Meta(
             description="HTML: the body's sanitised inline HTML in paragraphs, with the "
-            "speakers' names escaped. Safe to insert as is."
+            "speakers' names escaped. Safe to insert as is. With `html` in `formats` (a default)."
         ),
-    ]
+    ] = msgspec.UNSET
+    body_text: Annotated[
+        list[TextBlock] | msgspec.UnsetType,
+        msgspec.Meta(description="The body's blocks as plain text; with `text` in `formats`."),
+    ] = msgspec.UNSET
     pull_quotes: list[PublicPullQuote]
     teasers: Annotated[dict[str, str], msgspec.Meta(description=f"Placement -> teaser. {PLAIN}")]
     image: Image | None

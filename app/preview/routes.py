@@ -19,9 +19,10 @@ from app.auth import Actor, Role, actor_of, hash_secret, require_token
 from app.clock import Now
 from app.content.cards import interview_page
 from app.content.queries import select_interview_as_public, select_previewed_interview
-from app.content.schemas import PublicInterview
+from app.content.schemas import Formats, PublicInterview
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
+from app.openapi import ADMIN
 from app.preview.queries import (
     delete_expired_preview_tokens,
     insert_preview_token,
@@ -58,7 +59,9 @@ class PreviewController(Controller):
 
     @post(
         "/admin/v1/interviews/{interview_id:uuid}/preview",
+        summary="Create a preview link",
         guards=[require_token],
+        security=ADMIN,
         responses=problems(400, 401, 403, 404, 413),
     )
     async def create_preview(
@@ -86,7 +89,9 @@ class PreviewController(Controller):
 
     @get(
         "/admin/v1/interviews/{interview_id:uuid}/rendered",
+        summary="Get an interview as rendered",
         guards=[require_token],
+        security=ADMIN,
         responses=problems(401, 403, 404),
     )
     async def get_rendered_interview(
@@ -96,20 +101,26 @@ class PreviewController(Controller):
         now: Now,
         site: NamedDependency[Site],
         interview_id: FromPath[UUID],
+        formats: Formats = None,
     ) -> PublicInterview:
         """The interview's public page, card and JSON-LD as they are now, whatever its status."""
         await _check_may_preview(db, now, interview_id, actor_of(request))
         row = await select_interview_as_public(db, now, interview_id)
         if row is None:
             raise not_found("interview")
-        return await interview_page(db, now, row, site)
+        return await interview_page(db, now, row, site, formats)
 
-    @get("/content/v1/preview/{token:str}", responses=problems(404))
+    @get("/content/v1/preview/{token:str}", summary="Get a preview", responses=problems(400, 404))
     async def get_preview(
-        self, db: Db, now: Now, site: NamedDependency[Site], token: FromPath[str]
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        token: FromPath[str],
+        formats: Formats = None,
     ) -> Response[PublicInterview]:
         """The interview a preview link shows, as its public page will be; private, noindex."""
         row = await select_previewed_interview(db, now, hash_secret(token))
         if row is None:  # unknown, expired or deleted alike, so that tokens cannot be probed
             raise ProblemError(404, "preview not found or expired", headers=PRIVATE)
-        return Response(await interview_page(db, now, row, site), headers=PRIVATE)
+        return Response(await interview_page(db, now, row, site, formats), headers=PRIVATE)

@@ -14,7 +14,7 @@ from tests.content import (
     thursday_interview,
 )
 from tests.factories import Client, Json
-from tests.helpers import problem, publish, schedule, withdraw
+from tests.helpers import fields, problem, publish, schedule, withdraw
 
 SLUG = "thursday-interview-murad-muradov"
 
@@ -286,3 +286,56 @@ async def test_json_ld_describes_by_teaser_then_standfirst_then_first_answer(
 
     await set_teaser(client, editor, interview, "The teaser.")
     assert (await page_of(client, interview["slug"]))["json_ld"]["description"] == "The teaser."
+
+
+async def test_formats_choose_the_body_fields(client: Client, editor: Headers) -> None:
+    """html and blocks by default; text adds each block as plain text; what is not asked for
+    is left out."""
+    interview = await thursday_interview(client, editor)
+    lauri, murad = interview["lauri"], interview["murad"]
+    path = f"{CONTENT}/interviews/{SLUG}"
+    default = await page_of(client, SLUG)
+    assert {"html", "body"} <= default.keys() and "body_text" not in default
+
+    every = await get_json(client, path, formats="html,blocks,text")
+    assert every["body_text"] == [
+        {
+            "id": default["body"][0]["id"],
+            "type": "paragraph",
+            "speaker_id": None,
+            "text": "Last September Murad Muradov was the first Azerbaijani civil society "
+            "activist to visit Armenia after the 44 day war.",
+        },
+        {
+            "id": default["body"][1]["id"],
+            "type": "question",
+            "speaker_id": lauri["id"],
+            "text": "How was your visit to Yerevan?",
+        },
+        {"id": "visit", "type": "answer", "speaker_id": murad["id"], "text": ANSWER},
+    ]
+    assert {key: value for key, value in every.items() if key != "body_text"} == default
+
+    response = await client.get(path, params=[("formats", "text"), ("formats", "html")])
+    assert response.status_code == 200, response.text
+    repeated = response.json()
+    assert repeated["body_text"] == every["body_text"]
+    assert repeated["html"] == default["html"]
+    assert "body" not in repeated
+    text_only = await get_json(client, path, formats="text")
+    assert "html" not in text_only and "body" not in text_only
+    assert text_only["card"] == default["card"]
+
+    assert fields(problem(await client.get(path, params={"formats": "pdf"}), 400)) == ["formats"]
+
+
+async def test_a_speakers_plain_text_decodes_entities_and_drops_tags(
+    client: Client, editor: Headers
+) -> None:
+    world = World(client, editor)
+    answer = "Q&amp;A with <strong>&lt;b&gt;</strong> inside."
+    lauri, murad = await world.person("Lauri Nikulainen"), await world.person("Murad Muradov")
+    body = [{"type": "answer", "speaker_id": murad["id"], "text": answer}]
+    interview = await world.published("Thursday Interview", lauri["name"], murad["name"], body=body)
+    page = await get_json(client, f"{CONTENT}/interviews/{interview['slug']}", formats="text")
+    assert [block["text"] for block in page["body_text"]] == ["Q&A with <b> inside."]

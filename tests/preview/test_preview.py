@@ -214,3 +214,21 @@ async def test_editors_tools_get_the_rendered_page_with_the_admin_token(
     response = await client.get(f"{INTERVIEWS}/{interview['id']}/rendered", headers=editor)
     assert response.status_code == 200, response.text
     assert response.json() == await preview(client, link)
+
+
+async def test_previews_take_the_formats_of_the_public_page(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    link = await issue(client, editor, interview)
+    response = await client.get(f"{PREVIEW}/{link['token']}", params={"formats": "text"})
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert "html" not in page and "body" not in page
+    assert [block["text"] for block in page["body_text"]] == [
+        "How was your visit?",
+        "My experience was largely positive.",
+    ]
+    response = await client.get(
+        f"{INTERVIEWS}/{interview['id']}/rendered", params={"formats": "text,html"}, headers=editor
+    )
+    assert response.json() == {**page, "html": response.json()["html"]}
