@@ -40,6 +40,7 @@ import msgspec
 from litestar import Litestar
 
 from app.asgi import Headers, Message, Receive, Scope, Send
+from app.audit.recorder import AuditRecorder
 from app.clock import Clock
 from app.content.queries import select_next_change
 from app.cors import Cors
@@ -239,6 +240,7 @@ class PublicCache:
         self.telemetry: Telemetry = app.state.telemetry
         self.cors = Cors(app.state.settings.cors_origins)
         self.idempotency = Idempotency(self.clock, app.state.settings.max_body_bytes)
+        self.audit = AuditRecorder(self.clock, self.telemetry.proxies)
 
     def numbers(self) -> CacheNumbers:
         return CacheNumbers(
@@ -299,10 +301,14 @@ class PublicCache:
     async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Straight to Litestar. A write under /admin/ that succeeds drops what we hold, as soon
         as its answer starts (its transaction has committed by then); one that fails, or that
-        nobody was allowed to make, changes nothing and so drops nothing."""
-        edit = scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS")
-        if not (edit and scope["path"].startswith("/admin/")):
+        nobody was allowed to make, changes nothing and so drops nothing. Admin requests are
+        audited (app/audit), and admin POSTs may be idempotent (app/idempotency.py)."""
+        if not scope["path"].startswith("/admin/"):
             await self.app(scope, receive, send)  # type: ignore[arg-type]
+            return
+        pool = self.app.state.pool
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.audit(pool, scope, receive, send, self.app)  # type: ignore[arg-type]
             return
 
         async def watched(scope: Scope, receive: Receive, send: Send) -> None:
@@ -313,10 +319,13 @@ class PublicCache:
 
             await self.app(scope, receive, watch)  # type: ignore[arg-type]
 
-        if self.idempotency.applies(scope):  # a replayed answer changed nothing: not watched
-            await self.idempotency(self.app.state.pool, scope, receive, send, watched)
+        async def audited(scope: Scope, receive: Receive, send: Send) -> None:
+            await self.audit(pool, scope, receive, send, watched)
+
+        if self.idempotency.applies(scope):  # a replayed answer did nothing: not audited
+            await self.idempotency(pool, scope, receive, send, audited)
         else:
-            await watched(scope, receive, send)
+            await audited(scope, receive, send)
 
     def _fresh(self, entry: Entry, now: datetime) -> bool:
         return (

@@ -13,13 +13,12 @@ once; a claim whose request never finished (its process died) is taken over afte
 
 import contextlib
 import hashlib
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
 
-from app.asgi import Headers, Message, Receive, Scope, Send
+from app.asgi import App, Headers, Message, Receive, Scope, Send
 from app.clock import Clock
 from app.errors import DATABASE_UNAVAILABLE, ProblemError, problem_messages, unavailable
 
@@ -28,11 +27,8 @@ KEY_CHARACTERS = frozenset(range(0x21, 0x7F))  # visible ASCII: no spaces or con
 KEY_MAX = 255
 KEPT_FOR = timedelta(hours=24)
 ABANDONED = timedelta(minutes=5)
-PRUNE_EVERY = timedelta(hours=1)
 KEPT_HEADERS = (b"content-type", b"etag", b"location")
 KEPT_BODY_MAX = 4 * 1024 * 1024  # a larger answer is sent but not kept (no admin answer is)
-
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class Kept(msgspec.Struct, frozen=True):
@@ -46,7 +42,6 @@ class Idempotency:
     def __init__(self, clock: Clock, max_body_bytes: int) -> None:
         self.clock = clock
         self.max_body_bytes = max_body_bytes
-        self.pruned: datetime | None = None
 
     @staticmethod
     def applies(scope: Scope) -> bool:
@@ -72,7 +67,6 @@ class Idempotency:
         request = _fingerprint(scope, body)
         now = self.clock.now()
         try:
-            await self._prune(pool, now)
             kept = await _claim(pool, owner, key, request, now)
         except DATABASE_UNAVAILABLE:
             await _answer(send, problem_messages(unavailable()))
@@ -138,11 +132,6 @@ class Idempotency:
                         "DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2", owner, key
                     )
 
-    async def _prune(self, pool: asyncpg.Pool, now: datetime) -> None:
-        if self.pruned is None or now - self.pruned >= PRUNE_EVERY:
-            self.pruned = now
-            await pool.execute("DELETE FROM idempotency_keys WHERE created_at < $1", now - KEPT_FOR)
-
 
 async def _claim(
     pool: asyncpg.Pool, owner: bytes, key: str, request: bytes, now: datetime
@@ -177,6 +166,10 @@ async def _claim(
         if row is not None:
             return msgspec.convert(dict(row), Kept)
     return Kept(request, None, None, None)
+
+
+async def delete_expired_keys(db: asyncpg.Connection, now: datetime) -> None:
+    await db.execute("DELETE FROM idempotency_keys WHERE created_at < $1", now - KEPT_FOR)
 
 
 def _owner_and_key(scope: Scope) -> tuple[bytes | None, bytes]:

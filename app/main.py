@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from app.audit.routes import AuditController
 from app.cache import Freshness, PublicCache, keep_listening
 from app.calendar.routes import CalendarController
 from app.clock import Clock
@@ -130,6 +131,7 @@ def create_app(
             FeedController,
             PreviewController,
             WebhookController,
+            AuditController,
         ],
         dependencies={
             "db": Provide(provide_connection),

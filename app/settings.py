@@ -51,6 +51,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Log records as JSON lines, or as text for a person; "auto": text on a terminal.
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Days an audit record is kept; the worker forgets older ones.
+    audit_retention_days: Positive = 400
     # Changes to series, people and interviews must send If-Match (else 428).
     require_if_match: bool = False
     # Origins whose pages may read the API from a browser (CORS); "*": any, public routes only.

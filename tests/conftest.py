@@ -37,6 +37,7 @@ TABLES = [
     "editors_choice",
     "preview_tokens",
     "idempotency_keys",
+    "audit_records",
     "tokens",
     "teasers",
     "pull_quotes",

@@ -19,6 +19,7 @@ import asyncpg
 from app.clock import Clock
 from app.events.dispatch import dispatch_due
 from app.events.sending import DATABASE_ERRORS, TIMEOUT_SECONDS, Sender
+from app.retention import Retention
 from app.settings import Settings
 from app.site import Site
 
@@ -53,8 +54,10 @@ async def run_worker(
     async with Sender(
         pool, clock, settings.webhook_allow_private, timeout=TIMEOUT_SECONDS
     ) as sender:
+        retention = Retention()
         while not stop.is_set():
             pause = await work(pool, clock, settings, sender, heartbeat)
+            await retention.forget(pool, clock.now(), settings)
             heartbeat.beat(clock.now(), pause)
             if sender.outage.since is None:
                 await sender.idle(pause)  # at most POLL_SECONDS, so a stop is seen soon
