@@ -12,13 +12,13 @@ records per client a minute, and one log line per client a minute saying how man
 import contextlib
 import logging
 from collections import OrderedDict
-from datetime import datetime
 from typing import Any
 
 import asyncpg
 import msgspec
 
 from app.asgi import App, Message, Receive, Scope, Send
+from app.audit.schemas import AuditRecord
 from app.clock import Clock
 from app.errors import DATABASE_UNAVAILABLE
 from app.logs import request_id
@@ -31,17 +31,6 @@ CREATED_MAX_BYTES = 1024 * 1024  # a created resource's answer read for its id, 
 READS = ("GET", "HEAD", "OPTIONS")
 
 log = logging.getLogger("colloquy.audit")
-
-
-class AuditRecord(msgspec.Struct, frozen=True):
-    at: datetime
-    token_id: str | None
-    action: str
-    resource: str
-    resource_id: str | None
-    outcome: int
-    request_id: str | None
-    client: str
 
 
 class _Created(msgspec.Struct):
@@ -87,7 +76,7 @@ class AuditRecorder:
         actor = (scope.get("state") or {}).get("actor")
         return AuditRecord(
             at=self.clock.now(),
-            token_id=str(actor.token_id) if actor is not None else None,
+            token_id=actor.token_id if actor is not None else None,
             action=action,
             resource=_resource(scope["path"]),
             resource_id=_resource_id(scope.get("path_params") or {}, created),
