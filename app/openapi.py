@@ -71,7 +71,8 @@ PARAMETERS: dict[str, Parameter | Reference] = {
         required=False,
         schema=Schema(type=OpenAPIType.STRING, examples=['"v3"']),
         description="The ETag of the version this change was made from: 412 if it has changed "
-        "since. Without it the change is made whatever the current version.",
+        "since. Without it the change is made whatever the current version, unless the server "
+        "runs with COLLOQUY_REQUIRE_IF_MATCH on (then 428).",
     ),
     "IfMatchRequired": Parameter(
         name="If-Match",
