@@ -31,7 +31,8 @@ async def published(client: Client, editor: Headers, interview: Json) -> None:
 
 
 def allowed_origin(response: httpx.Response) -> str | None:
-    return response.headers.get("access-control-allow-origin")
+    origin: str | None = response.headers.get("access-control-allow-origin")
+    return origin
 
 
 async def preflight(
