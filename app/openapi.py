@@ -82,6 +82,16 @@ PARAMETERS: dict[str, Parameter | Reference] = {
         description="The ETag of the version to delete (428 without it, 412 if it has changed): "
         "a delete cannot be undone, so it must name what it deletes.",
     ),
+    "IdempotencyKey": Parameter(
+        name="Idempotency-Key",
+        param_in="header",
+        required=False,
+        schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255),
+        description="Any unique string (a UUID): a retry with the same key and request gets "
+        "the first answer again (Idempotent-Replayed: true) and nothing is done twice, for 24 "
+        "hours. The same key with another request is a 422; a retry while the first still "
+        "runs is a 409.",
+    ),
     "IfNoneMatch": Parameter(
         name="If-None-Match",
         param_in="header",
@@ -220,6 +230,32 @@ class GuardedDelete(ConditionalWrite):
     def __post_init__(self) -> None:
         super().__post_init__()
         _require_response(self, "428")
+
+
+@dataclass
+class Idempotent(Operation):
+    """An admin POST: it takes an Idempotency-Key (app/idempotency.py)."""
+
+    def __post_init__(self) -> None:
+        _add_parameter(self, "IdempotencyKey")
+
+
+@dataclass
+class Created(Versioned):
+    """An admin POST that makes a versioned resource."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _add_parameter(self, "IdempotencyKey")
+
+
+@dataclass
+class Action(ConditionalWrite):
+    """An admin POST that acts on a version of an interview."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _add_parameter(self, "IdempotencyKey")
 
 
 def operation_id(handler: HTTPRouteHandler, *_: Any) -> str:

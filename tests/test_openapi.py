@@ -214,6 +214,15 @@ def test_writes_of_versioned_resources_declare_if_match_and_412(
     assert ("428" in operation["responses"]) is guarded
 
 
+@each_operation()
+def test_admin_posts_and_only_they_take_an_idempotency_key(
+    method: str, path: str, operation: dict[str, Any]
+) -> None:
+    """app/idempotency.py honours the header on every admin POST; the document says so."""
+    declared = "Idempotency-Key" in parameters(operation)
+    assert declared is (method == "post" and path.startswith("/admin/"))
+
+
 # What the public cache keeps and revalidates (app/cache.py); a preview never is.
 PUBLIC_CACHE = ("/content/", "/feeds/")
 PRIVATE = "/content/v1/preview/"

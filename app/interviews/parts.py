@@ -43,7 +43,7 @@ from app.interviews.schemas import (
     Question,
     TeaserIn,
 )
-from app.openapi import ADMIN, ConditionalWrite
+from app.openapi import ADMIN, Action, ConditionalWrite
 from app.schemas import given
 
 PartChange = Callable[[LockedInterview], Awaitable[None]]
@@ -110,7 +110,7 @@ class InterviewPartsController(Controller):
         summary="Add a pull quote",
         responses=problems(*EDIT),
         status_code=201,
-        operation_class=ConditionalWrite,
+        operation_class=Action,
     )
     async def create_pull_quote(
         self,

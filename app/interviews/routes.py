@@ -40,7 +40,7 @@ from app.interviews.schemas import (
     InterviewUpdate,
     ScheduleRequest,
 )
-from app.openapi import ADMIN, ConditionalWrite, GuardedDelete, Versioned
+from app.openapi import ADMIN, Action, ConditionalWrite, Created, GuardedDelete, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.slugs import unique_slug
@@ -87,7 +87,7 @@ class InterviewController(Controller):
         "/",
         summary="Create an interview",
         responses=problems(400, 401, 403, 409, 413, 422),
-        operation_class=Versioned,
+        operation_class=Created,
     )
     async def create_interview(
         self, request: Request[Any, Any, Any], db: Db, now: Now, data: JSONBody[InterviewCreate]
@@ -185,7 +185,7 @@ class InterviewController(Controller):
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
-        operation_class=ConditionalWrite,
+        operation_class=Action,
     )
     async def schedule_interview(
         self,
@@ -208,7 +208,7 @@ class InterviewController(Controller):
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
-        operation_class=ConditionalWrite,
+        operation_class=Action,
     )
     async def publish_interview(
         self,
@@ -228,7 +228,7 @@ class InterviewController(Controller):
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
-        operation_class=ConditionalWrite,
+        operation_class=Action,
     )
     async def unschedule_interview(
         self,
@@ -247,7 +247,7 @@ class InterviewController(Controller):
         opt={"role": Role.editor},
         responses=problems(*EDIT),
         status_code=200,
-        operation_class=ConditionalWrite,
+        operation_class=Action,
     )
     async def withdraw_interview(
         self,

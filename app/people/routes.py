@@ -11,7 +11,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
-from app.openapi import ADMIN, ConditionalWrite, Versioned
+from app.openapi import ADMIN, ConditionalWrite, Created, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.people.queries import (
     delete_person,
@@ -50,7 +50,7 @@ class PeopleController(Controller):
         summary="Add a person",
         opt={"role": Role.editor},
         responses=problems(400, 401, 403, 409, 413, 422),
-        operation_class=Versioned,
+        operation_class=Created,
     )
     async def create_person(
         self, db: Db, now: Now, data: JSONBody[PersonCreate]

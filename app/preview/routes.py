@@ -22,7 +22,7 @@ from app.content.queries import select_interview_as_public, select_previewed_int
 from app.content.schemas import Formats, PublicInterview
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
-from app.openapi import ADMIN
+from app.openapi import ADMIN, Idempotent
 from app.preview.queries import (
     delete_expired_preview_tokens,
     insert_preview_token,
@@ -63,6 +63,7 @@ class PreviewController(Controller):
         guards=[require_token],
         security=ADMIN,
         responses=problems(400, 401, 403, 404, 413),
+        operation_class=Idempotent,
     )
     async def create_preview(
         self,

@@ -14,7 +14,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
-from app.openapi import ADMIN, ConditionalWrite, Versioned
+from app.openapi import ADMIN, ConditionalWrite, Created, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.series.cadence import validate_cadence
@@ -74,7 +74,7 @@ class SeriesController(Controller):
         summary="Create a series",
         opt={"role": Role.editor},
         responses=problems(400, 401, 403, 409, 413, 422),
-        operation_class=Versioned,
+        operation_class=Created,
     )
     async def create_series(
         self, db: Db, now: Now, data: JSONBody[SeriesCreate]

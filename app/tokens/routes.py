@@ -9,7 +9,7 @@ from app.auth import Role, Token, issue_token, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import not_found, problems
-from app.openapi import ADMIN
+from app.openapi import ADMIN, Idempotent
 from app.tokens.queries import revoke_token, select_tokens
 from app.tokens.schemas import IssuedToken, TokenCreate
 
@@ -26,7 +26,12 @@ class TokenController(Controller):
         """All tokens, revoked ones included; secrets are never shown again."""
         return await select_tokens(db)
 
-    @post("/", summary="Issue a token", responses=problems(400, 401, 403, 413, 422))
+    @post(
+        "/",
+        summary="Issue a token",
+        responses=problems(400, 401, 403, 413, 422),
+        operation_class=Idempotent,
+    )
     async def create_token(self, db: Db, now: Now, data: JSONBody[TokenCreate]) -> IssuedToken:
         """Issue a token; its secret is in this response only."""
         token, secret = await issue_token(db, data.name, data.role, now)

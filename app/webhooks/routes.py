@@ -13,7 +13,7 @@ from app.auth import Role, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
-from app.openapi import ADMIN
+from app.openapi import ADMIN, Idempotent
 from app.settings import Settings
 from app.webhooks.queries import (
     delete_webhook,
@@ -45,7 +45,12 @@ class WebhookController(Controller):
         """All subscriptions (their secrets are shown only when created)."""
         return await select_webhooks(db)
 
-    @post("/webhooks", summary="Subscribe a webhook", responses=problems(400, 401, 403, 413, 422))
+    @post(
+        "/webhooks",
+        summary="Subscribe a webhook",
+        responses=problems(400, 401, 403, 413, 422),
+        operation_class=Idempotent,
+    )
     async def create_webhook(
         self, db: Db, now: Now, settings: NamedDependency[Settings], data: JSONBody[WebhookCreate]
     ) -> CreatedWebhook:
@@ -121,6 +126,7 @@ class WebhookController(Controller):
         status_code=202,
         media_type="text/plain",
         responses=problems(401, 403, 404),
+        operation_class=Idempotent,
     )
     async def redeliver_delivery(
         self, db: Db, now: Now, delivery_id: FromPath[UUID]
