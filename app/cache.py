@@ -342,7 +342,8 @@ class PublicCache:
     async def _render(
         self, scope: Scope, receive: Receive, key: str, now: datetime
     ) -> Entry | list[Message]:
-        """Let Litestar answer: a 200 becomes an entry (kept if it fits); anything else comes
+        """Let Litestar answer: a 200 becomes an entry (kept if it fits) unless it says
+        `private, no-store` (a preview); anything else comes
         back as the messages it was sent in. A 503 is how the app says that the database
         cannot be reached (app/errors.py); reaching it here ourselves may raise
         DATABASE_UNAVAILABLE."""
