@@ -35,6 +35,7 @@ TABLES = [
     "events",
     "interview_views",
     "editors_choice",
+    "interview_revisions",
     "preview_tokens",
     "idempotency_keys",
     "audit_records",
