@@ -426,6 +426,36 @@ PROBLEM: dict[str, Any] = {
     ],
     "allowed": ["schedule", "publish"],
 }
+SITE = "https://news.example"
+LAURI_REF = {
+    "slug": "lauri-nikulainen",
+    "name": "Lauri Nikulainen",
+    "headline": "Host of the Thursday Interview",
+    "url": f"{SITE}/people/lauri-nikulainen",
+}
+MURAD_REF = {
+    "slug": "murad-muradov",
+    "name": "Murad Muradov",
+    "headline": PERSON_CREATE["headline"],
+    "url": f"{SITE}/people/murad-muradov",
+}
+CARD: dict[str, Any] = {
+    "slug": "thursday-interview-murad-muradov",
+    "kicker": "Thursday Interview",
+    "headline": "Murad Muradov",
+    "title": "Thursday Interview: Murad Muradov",
+    "teaser": TEASER,
+    "standfirst": None,
+    "pull_quote": {"text": PULL_QUOTE_CREATE["text"], "speaker": "Murad Muradov"},
+    "image": None,
+    "interviewers": [LAURI_REF],
+    "interviewees": [MURAD_REF],
+    "byline": "Conducted by Lauri Nikulainen",
+    "published_at": PUBLISHED,
+    "reading_minutes": 1,
+    "url": f"{SITE}/interviews/thursday-interview-murad-muradov",
+    "call_to_action": "Read the interview in full",
+}
 # By schema name: the Struct classes of that name (tests/test_openapi.py checks that each
 # example decodes as its class).
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -446,6 +476,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "Choice": {"interview_id": INTERVIEW_ID, "starts_at": PUBLISHED, "ends_at": None},
     "Problem": PROBLEM,
+    "Card": CARD,
 }
 
 

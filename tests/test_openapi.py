@@ -17,6 +17,7 @@ from litestar.routes import HTTPRoute
 from openapi_spec_validator import validate
 
 from app.cache import PublicCache
+from app.content.schemas import Card
 from app.editors_choice.schemas import Choice
 from app.errors import Problem
 from app.interviews.schemas import (
@@ -363,6 +364,7 @@ STRUCTS: dict[str, type[msgspec.Struct]] = {
         WebhookCreate,
         Choice,
         Problem,
+        Card,
     )
 }
 
