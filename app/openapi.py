@@ -79,8 +79,9 @@ PARAMETERS: dict[str, Parameter | Reference] = {
         param_in="header",
         required=True,
         schema=Schema(type=OpenAPIType.STRING, examples=['"v3"']),
-        description="The ETag of the version to delete (428 without it, 412 if it has changed): "
-        "a delete cannot be undone, so it must name what it deletes.",
+        description="The ETag of the version this replaces (428 without it, 412 if it has "
+        "changed): a delete cannot be undone, and a restore replaces all the content, so each "
+        "must name what it replaces.",
     ),
     "IdempotencyKey": Parameter(
         name="Idempotency-Key",
@@ -252,6 +253,15 @@ class Created(Versioned):
 @dataclass
 class Action(ConditionalWrite):
     """An admin POST that acts on a version of an interview."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _add_parameter(self, "IdempotencyKey")
+
+
+@dataclass
+class GuardedAction(GuardedDelete):
+    """An admin POST that replaces a version of an interview: 428 without If-Match."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

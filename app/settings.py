@@ -55,6 +55,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     audit_retention_days: Positive = 400
     # Changes to series, people and interviews must send If-Match (else 428).
     require_if_match: bool = False
+    # Saves of a draft by one token within this many seconds of the revision they started fold
+    # into it; 0: every save is a revision of its own.
+    revision_fold_seconds: NonNegative = 120
     # Origins whose pages may read the API from a browser (CORS); "*": any, public routes only.
     cors_origins: tuple[str, ...] = ()
     # Where the site shows a preview: an absolute http(s) URL with {token} in it. None:

@@ -200,6 +200,13 @@ def parameters(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
 VERSIONED_WRITE = re.compile(r"/admin/v1/(?:series|people|interviews)/\{[a-z_]+\}(?!/preview$)")
 
 
+# Writes that need If-Match whatever the setting (428 without).
+GUARDED = {
+    ("delete", "/admin/v1/interviews/{interview_id}"),
+    ("post", "/admin/v1/interviews/{interview_id}/revisions/{number}/restore"),
+}
+
+
 @each_operation()
 def test_writes_of_versioned_resources_declare_if_match_and_412(
     method: str, path: str, operation: dict[str, Any]
@@ -210,7 +217,7 @@ def test_writes_of_versioned_resources_declare_if_match_and_412(
     if_match = parameters(operation)["If-Match"]
     assert if_match["in"] == "header"
     assert "412" in operation["responses"]
-    guarded = (method, path) == ("delete", "/admin/v1/interviews/{interview_id}")
+    guarded = (method, path) in GUARDED
     assert if_match["required"] is guarded
     assert ("428" in operation["responses"]) is guarded
 

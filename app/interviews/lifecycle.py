@@ -2,12 +2,12 @@
 
 Every write of an interview goes through here, each in a transaction of its own: the interview
 is locked and read once; then the actor's right to it at the version the client saw, then what
-its status allows; then the change, and the events that announce it (app.interviews.outbox).
-When it is public is app.publication's to say.
+its status allows; then the change, the events that announce it (app.interviews.outbox) and the
+revision that keeps it (app.interviews.revisions). When it is public is app.publication's to say.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -30,11 +30,13 @@ from app.interviews.queries import (
     LockedInterview,
     StatusChange,
     count_interviewees,
+    select_interview,
     select_interview_for_scheduling,
     select_interview_for_update,
     update_interview,
 )
-from app.interviews.schemas import InterviewStatus, InterviewUpdate, ScheduleRequest
+from app.interviews.revisions import record_revision, restored_content
+from app.interviews.schemas import Interview, InterviewStatus, InterviewUpdate, ScheduleRequest
 from app.interviews.slot_choice import choose_publish_at
 
 Action = Literal["schedule", "publish", "unschedule", "withdraw"]
@@ -77,6 +79,13 @@ async def lock_for_edit(
     return locked
 
 
+async def _current(db: asyncpg.Connection, interview_id: UUID, now: datetime) -> Interview:
+    interview = await select_interview(db, interview_id, now)
+    if interview is None:
+        raise not_found("interview")
+    return interview
+
+
 async def edit(
     db: asyncpg.Connection,
     interview_id: UUID,
@@ -84,17 +93,55 @@ async def edit(
     actor: Actor,
     if_match: Expected,
     change: Change,
-) -> None:
-    """Lock the interview for this actor, apply `change`, and count a new version unless it
-    changed nothing. An edit of what the public sees is an `interview.updated` event."""
+    fold: timedelta,
+) -> Interview:
+    """Lock the interview for this actor, apply `change`, and count a new version and revision
+    unless it changed nothing; the interview as it now stands. Saves of a draft within `fold`
+    may fold into one revision. An edit of what the public sees is an `interview.updated`
+    event."""
     async with db.transaction():
         locked = await lock_for_edit(db, interview_id, now, actor, if_match)
+        before = await _current(db, interview_id, now)
         update = await change(locked)
         if update is None:
-            return
-        await update_interview(db, interview_id, update, now)
-        if locked.status == "published":
-            await insert_event(db, InterviewUpdated(interview_id=interview_id), now)
+            return before
+        after = await _write_content(db, locked, before, update, now)
+        fold = fold if locked.status == "draft" else timedelta(0)
+        await record_revision(db, before, after, now, actor, "edited", fold=fold)
+        return after
+
+
+async def restore(
+    db: asyncpg.Connection,
+    interview_id: UUID,
+    number: int,
+    now: datetime,
+    actor: Actor,
+    if_match: Expected,
+) -> Interview:
+    """Make the content of revision `number` current again, as a new revision; the interview
+    as it now stands. Its status and publication times stay as they are."""
+    async with db.transaction():
+        locked = await lock_for_edit(db, interview_id, now, actor, if_match)
+        before = await _current(db, interview_id, now)
+        update = await restored_content(db, interview_id, locked, number)
+        after = await _write_content(db, locked, before, update, now)
+        summary = f"restored revision {number}"
+        await record_revision(db, before, after, now, actor, "restored", summary)
+        return after
+
+
+async def _write_content(
+    db: asyncpg.Connection,
+    locked: LockedInterview,
+    before: Interview,
+    update: InterviewUpdate,
+    now: datetime,
+) -> Interview:
+    await update_interview(db, before.id, update, now)
+    if locked.status == "published":
+        await insert_event(db, InterviewUpdated(interview_id=before.id), now)
+    return await _current(db, before.id, now)
 
 
 async def change_status(
@@ -109,7 +156,9 @@ async def change_status(
     async with db.transaction():
         locked = await lock_for_edit(db, interview_id, now, actor, if_match)
         await _check_transition(db, interview_id, locked.status, action)
+        before = await _current(db, interview_id, now)
         await _apply(db, interview_id, action, locked, now)
+        await _record_status(db, before, action, locked, now, actor)
 
 
 async def schedule(
@@ -133,7 +182,9 @@ async def schedule(
         _check_may_edit(locked, actor, if_match)
         await _check_transition(db, interview_id, locked.status, "schedule")
         publish_at = await choose_publish_at(db, interview_id, locked.series, request, now)
+        before = await _current(db, interview_id, now)
         await _apply(db, interview_id, "schedule", locked, now, publish_at)
+        await _record_status(db, before, "schedule", locked, now, actor)
     return publish_at
 
 
@@ -187,6 +238,25 @@ async def _apply(
             await insert_event(db, InterviewUnscheduled(interview_id=interview_id), now)
         case "withdraw":
             await insert_event(db, InterviewWithdrawn(interview_id=interview_id), now)
+
+
+async def _record_status(
+    db: asyncpg.Connection,
+    before: Interview,
+    action: Action,
+    locked: LockedInterview,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    """A status change is a revision of its own, summarised by what was done."""
+    done = {
+        "schedule": "rescheduled" if locked.status == "scheduled" else "scheduled",
+        "publish": "published",
+        "unschedule": "unscheduled",
+        "withdraw": "withdrawn",
+    }[action]
+    after = await _current(db, before.id, now)
+    await record_revision(db, before, after, now, actor, "status", done)
 
 
 def _status_change(

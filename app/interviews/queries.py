@@ -338,6 +338,19 @@ async def upsert_teaser(
     )
 
 
+async def replace_teasers(
+    db: asyncpg.Connection, interview_id: UUID, teasers: dict[str, str]
+) -> None:
+    """Set the teaser of each placement given, and remove the others."""
+    await db.execute(
+        "DELETE FROM teasers WHERE interview_id = $1 AND NOT (placement = ANY($2::text[]))",
+        interview_id,
+        list(teasers),
+    )
+    for placement, text in teasers.items():
+        await upsert_teaser(db, interview_id, placement, text)
+
+
 async def delete_teaser(db: asyncpg.Connection, interview_id: UUID, placement: str) -> bool:
     status = await db.execute(
         "DELETE FROM teasers WHERE interview_id = $1 AND placement = $2", interview_id, placement

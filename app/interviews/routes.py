@@ -12,7 +12,7 @@ from app.auth import Role, actor_of, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, problems
-from app.etags import expected_version, require_if_match, tagged_found
+from app.etags import expected_version, require_if_match, tagged, tagged_found
 from app.interviews.lifecycle import change_status, edit, lock_for_edit, schedule
 from app.interviews.outbox import cancel_pending_publication
 from app.interviews.queries import (
@@ -26,6 +26,7 @@ from app.interviews.queries import (
     select_participant_ids,
     select_pull_quotes,
 )
+from app.interviews.revisions import fold_window, record_creation
 from app.interviews.rules import (
     check_participants_unique,
     check_quotes_still_hold,
@@ -110,6 +111,7 @@ class InterviewController(Controller):
                 now=now,
             )
             await replace_participants(db, interview_id, data.participants)
+            await record_creation(db, interview_id, now, actor_of(request))
         return tagged_found(await select_interview(db, interview_id, now), "interview", 201)
 
     @get(
@@ -153,8 +155,10 @@ class InterviewController(Controller):
                 update = msgspec.structs.replace(update, tags=prepare_tags(data.tags))
             return update
 
-        await edit(db, interview_id, now, actor_of(request), expected_version(request), change)
-        return tagged_found(await select_interview(db, interview_id, now), "interview")
+        actor, if_match = actor_of(request), expected_version(request)
+        return tagged(
+            await edit(db, interview_id, now, actor, if_match, change, fold_window(request))
+        )
 
     @delete(
         "/{interview_id:uuid}",
