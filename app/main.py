@@ -41,6 +41,7 @@ from app.settings import Settings
 from app.site import Site
 from app.telemetry import Telemetry
 from app.tokens.routes import TokenController
+from app.trash.routes import TrashController
 from app.webhooks.routes import WebhookController
 
 
@@ -132,6 +133,7 @@ def create_app(
             PreviewController,
             WebhookController,
             AuditController,
+            TrashController,
         ],
         dependencies={
             "db": Provide(provide_connection),

@@ -1,5 +1,6 @@
-"""What the worker forgets, once an hour: audit records older than COLLOQUY_AUDIT_RETENTION_DAYS
-and idempotency keys past their 24 hours (app/idempotency.py ignores those already)."""
+"""What the worker forgets, once an hour: audit records older than COLLOQUY_AUDIT_RETENTION_DAYS,
+idempotency keys past their 24 hours (app/idempotency.py ignores those already), and what has been
+in the trash for COLLOQUY_TRASH_DAYS."""
 
 import contextlib
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from app.audit.queries import delete_records_before
 from app.events.sending import DATABASE_ERRORS
 from app.idempotency import delete_expired_keys
 from app.settings import Settings
+from app.trash.queries import purge_trash
 
 EVERY = timedelta(hours=1)
 
@@ -29,3 +31,4 @@ class Retention:
                 kept_for = timedelta(days=settings.audit_retention_days)
                 await delete_records_before(db, now - kept_for)
                 await delete_expired_keys(db, now)
+                await purge_trash(db, now - timedelta(days=settings.trash_days))

@@ -53,6 +53,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Days an audit record is kept; the worker forgets older ones.
     audit_retention_days: Positive = 400
+    # Days a deleted interview, series or person waits in the trash; the worker then purges it.
+    trash_days: Positive = 30
     # Changes to series, people and interviews must send If-Match (else 428).
     require_if_match: bool = False
     # Saves of a draft by one token within this many seconds of the revision they started fold

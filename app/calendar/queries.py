@@ -37,7 +37,7 @@ async def select_calendar_series(db: asyncpg.Connection, slug: str | None) -> li
         """
         SELECT id, slug, title, status, cadence_rrule, cadence_timezone, created_at, updated_at
           FROM series
-         WHERE $1::text IS NULL OR slug = $1
+         WHERE deleted_at IS NULL AND ($1::text IS NULL OR slug = $1)
          ORDER BY created_at, id
         """,
         slug,

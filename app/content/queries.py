@@ -93,7 +93,7 @@ async def select_interview_as_public(
     db: asyncpg.Connection, now: datetime, interview_id: UUID
 ) -> PublicRow | None:
     """The interview as the public would see it, whatever its status (for editors)."""
-    rows = await db.fetch(f"{_SELECT} WHERE i.id = $2", now, interview_id)
+    rows = await db.fetch(f"{_SELECT} WHERE i.id = $2 AND i.deleted_at IS NULL", now, interview_id)
     return _rows(rows)[0] if rows else None
 
 
@@ -104,7 +104,7 @@ async def select_previewed_interview(
     rows = await db.fetch(
         f"""
         {_SELECT} JOIN preview_tokens t ON t.interview_id = i.id
-         WHERE t.token_hash = $2 AND t.expires_at > $1
+         WHERE t.token_hash = $2 AND t.expires_at > $1 AND i.deleted_at IS NULL
         """,
         now,
         token_hash,
@@ -115,7 +115,10 @@ async def select_previewed_interview(
 async def interview_is_withdrawn(db: asyncpg.Connection, slug: str) -> bool:
     return bool(
         await db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM interviews WHERE slug = $1 AND status = 'withdrawn')",
+            """
+            SELECT EXISTS (SELECT 1 FROM interviews
+                            WHERE slug = $1 AND status = 'withdrawn' AND deleted_at IS NULL)
+            """,
             slug,
         )
     )
@@ -354,7 +357,7 @@ async def select_public_person(
     row = await db.fetchrow(
         f"""
         SELECT p.slug, p.name, p.headline, p.bio, p.affiliation, p.image FROM people p
-         WHERE p.slug = $2
+         WHERE p.slug = $2 AND p.deleted_at IS NULL
            AND EXISTS (SELECT 1 FROM interview_participants ip
                          JOIN interviews i ON i.id = ip.interview_id
                         WHERE ip.person_id = p.id AND {PUBLIC})
@@ -382,6 +385,7 @@ async def add_views(db: asyncpg.Connection, counts: dict[tuple[UUID, date], int]
         SELECT v.interview_id, v.day, v.views
           FROM unnest($1::uuid[], $2::date[], $3::bigint[]) AS v (interview_id, day, views)
           JOIN interviews i ON i.id = v.interview_id  -- skips interviews deleted meanwhile
+         WHERE i.deleted_at IS NULL
         ON CONFLICT (interview_id, day) DO UPDATE SET views = interview_views.views + excluded.views
         """,
         [key[0] for key in counts],

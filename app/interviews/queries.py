@@ -7,6 +7,7 @@ import asyncpg
 import msgspec
 
 from app.db import assignments
+from app.errors import ProblemError
 from app.interviews.schemas import (
     Block,
     Interview,
@@ -20,6 +21,8 @@ from app.interviews.schemas import (
 from app.publication import EFFECTIVE_PUBLISHED_AT, EFFECTIVE_STATUS, PUBLISHED_AT
 from app.schemas import Image, given
 from app.series.schemas import Cadence
+from app.trash.queries import select_trashed_among
+from app.trash.schemas import Kind
 
 _SELECT = f"""
     SELECT i.id, i.series_id, i.slug, i.title, i.standfirst, i.body, i.image, i.tags,
@@ -52,7 +55,9 @@ def _interview(row: asyncpg.Record) -> Interview:
 async def select_interview(
     db: asyncpg.Connection, interview_id: UUID, now: datetime
 ) -> Interview | None:
-    row = await db.fetchrow(f"{_SELECT} WHERE i.id = $2", now, interview_id)
+    row = await db.fetchrow(
+        f"{_SELECT} WHERE i.id = $2 AND i.deleted_at IS NULL", now, interview_id
+    )
     return None if row is None else _interview(row)
 
 
@@ -76,7 +81,8 @@ async def select_interview_page(
     rows = await db.fetch(
         f"""
         {_SELECT}
-         WHERE ($2::uuid IS NULL OR i.series_id = $2)
+         WHERE i.deleted_at IS NULL
+           AND ($2::uuid IS NULL OR i.series_id = $2)
            AND ($3::text IS NULL OR {EFFECTIVE_STATUS} = $3)
            AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM interview_participants ip
                                               WHERE ip.interview_id = i.id AND ip.person_id = $4))
@@ -122,7 +128,9 @@ async def select_interview_for_update(
 ) -> LockedInterview | None:
     """Lock an interview for a write."""
     row = await db.fetchrow(
-        f"SELECT {_LOCKED} FROM interviews i WHERE i.id = $2 FOR UPDATE", now, interview_id
+        f"SELECT {_LOCKED} FROM interviews i WHERE i.id = $2 AND i.deleted_at IS NULL FOR UPDATE",
+        now,
+        interview_id,
     )
     return None if row is None else msgspec.convert(row, LockedInterview, from_attributes=True)
 
@@ -156,7 +164,7 @@ async def select_interview_for_scheduling(
                               END
                ) AS series
           FROM interviews i JOIN series s ON s.id = i.series_id
-         WHERE i.id = $2
+         WHERE i.id = $2 AND i.deleted_at IS NULL
            FOR UPDATE OF i
            FOR NO KEY UPDATE OF s
         """,
@@ -179,6 +187,7 @@ async def insert_interview(
     created_by: UUID | None,
     now: datetime,
 ) -> UUID:
+    await _refuse_trashed_series(db, series_id)
     interview_id: UUID = await db.fetchval(
         """
         INSERT INTO interviews (series_id, slug, title, standfirst, body, image, tags,
@@ -216,6 +225,8 @@ async def update_interview(
 ) -> None:
     """Write the fields `update` gives (none at all for an edit of the interview's parts) and
     count a new version."""
+    if isinstance(update, InterviewUpdate) and isinstance(update.series_id, UUID):
+        await _refuse_trashed_series(db, update.series_id)
     clause, values = assignments(given(update), 3)
     sets = f"{clause}, " if clause else ""
     await db.execute(
@@ -226,8 +237,10 @@ async def update_interview(
     )
 
 
-async def delete_interview(db: asyncpg.Connection, interview_id: UUID) -> None:
-    await db.execute("DELETE FROM interviews WHERE id = $1", interview_id)
+async def _refuse_trashed_series(db: asyncpg.Connection, series_id: UUID) -> None:
+    """A series in the trash is no series, as the foreign key says of one that is not there."""
+    if await select_trashed_among(db, Kind.series, [series_id]):
+        raise ProblemError(422, "no such series", field="series_id")
 
 
 async def select_participant_ids(db: asyncpg.Connection, interview_id: UUID) -> set[UUID]:
@@ -253,6 +266,8 @@ async def replace_participants(
     db: asyncpg.Connection, interview_id: UUID, participants: list[ParticipantIn]
 ) -> None:
     """Set the ordered participant list; people who are quoted cannot be dropped (FK)."""
+    if await select_trashed_among(db, Kind.people, [p.person_id for p in participants]):
+        raise ProblemError(422, "no such person", field="participants")
     await db.execute(
         """
         DELETE FROM interview_participants

@@ -14,11 +14,9 @@ from app.db import Db
 from app.errors import EDIT, problems
 from app.etags import expected_version, require_if_match, tagged, tagged_found
 from app.interviews.lifecycle import change_status, edit, lock_for_edit, schedule
-from app.interviews.outbox import cancel_pending_publication
 from app.interviews.queries import (
     InterviewFilter,
     LockedInterview,
-    delete_interview,
     insert_interview,
     replace_participants,
     select_interview,
@@ -45,6 +43,7 @@ from app.openapi import ADMIN, Action, ConditionalWrite, Created, GuardedDelete,
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.slugs import unique_slug
+from app.trash.moves import trash_interview
 
 TagParam = Annotated[str | None, QueryParameter(max_length=60)]
 
@@ -163,7 +162,7 @@ class InterviewController(Controller):
     @delete(
         "/{interview_id:uuid}",
         summary="Delete an interview",
-        responses=problems(401, 403, 404, 412, 428),
+        responses=problems(401, 403, 404, 409, 412, 428),
         operation_class=GuardedDelete,
     )
     async def delete_interview(
@@ -173,15 +172,15 @@ class InterviewController(Controller):
         now: Now,
         interview_id: FromPath[UUID],
     ) -> None:
-        """Delete an interview for good; contributors may delete only their own drafts. Needs
-        If-Match (428 without): a delete cannot be undone, so it must name what it deletes."""
+        """Move an interview to the trash (/admin/v1/trash), from which it can be restored
+        until it is purged. A public interview must be withdrawn first (409); a scheduled one
+        goes back to draft. Contributors may delete only their own drafts. Needs If-Match (428
+        without), so that it names what it deletes."""
+        actor = actor_of(request)
         async with db.transaction():
-            locked = await lock_for_edit(
-                db, interview_id, now, actor_of(request), expected_version(request)
-            )
+            locked = await lock_for_edit(db, interview_id, now, actor, expected_version(request))
             require_if_match(request, locked.version)
-            await cancel_pending_publication(db, interview_id, None)
-            await delete_interview(db, interview_id)
+            await trash_interview(db, interview_id, locked, now, actor)
 
     @post(
         "/{interview_id:uuid}/schedule",

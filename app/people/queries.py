@@ -24,7 +24,9 @@ def _person(row: asyncpg.Record) -> Person:
 
 
 async def select_person(db: asyncpg.Connection, person_id: UUID) -> Person | None:
-    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM people WHERE id = $1", person_id)
+    row = await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM people WHERE id = $1 AND deleted_at IS NULL", person_id
+    )
     return None if row is None else _person(row)
 
 
@@ -34,7 +36,8 @@ async def select_people_page(
     rows = await db.fetch(
         f"""
         SELECT {_COLUMNS} FROM people
-         WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%' ESCAPE '\\')
+         WHERE deleted_at IS NULL
+           AND ($1::text IS NULL OR name ILIKE '%' || $1 || '%' ESCAPE '\\')
            AND ($2::text IS NULL OR (name, id) > ($2, $3))
          ORDER BY name, id
          LIMIT $4
@@ -70,7 +73,9 @@ async def insert_person(
 
 async def select_person_for_update(db: asyncpg.Connection, person_id: UUID) -> int | None:
     """Lock a person for a write and return their version."""
-    version = await db.fetchval("SELECT version FROM people WHERE id = $1 FOR UPDATE", person_id)
+    version = await db.fetchval(
+        "SELECT version FROM people WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", person_id
+    )
     return None if version is None else int(version)
 
 
@@ -92,12 +97,14 @@ async def update_person(
 
 
 async def person_takes_part(db: asyncpg.Connection, person_id: UUID) -> bool:
+    """Whether the person takes part in interviews that are not in the trash."""
     return bool(
         await db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM interview_participants WHERE person_id = $1)", person_id
+            """
+            SELECT EXISTS (SELECT 1 FROM interview_participants ip
+                             JOIN interviews i ON i.id = ip.interview_id
+                            WHERE ip.person_id = $1 AND i.deleted_at IS NULL)
+            """,
+            person_id,
         )
     )
-
-
-async def delete_person(db: asyncpg.Connection, person_id: UUID) -> None:
-    await db.execute("DELETE FROM people WHERE id = $1", person_id)

@@ -6,7 +6,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.auth import Role, require_token
+from app.auth import Role, actor_of, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
@@ -14,7 +14,6 @@ from app.etags import check_version, tagged, tagged_found
 from app.openapi import ADMIN, ConditionalWrite, Created, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.people.queries import (
-    delete_person,
     insert_person,
     person_takes_part,
     select_people_page,
@@ -25,6 +24,8 @@ from app.people.queries import (
 from app.people.schemas import Person, PersonCreate, PersonList, PersonUpdate
 from app.schemas import given
 from app.slugs import unique_slug
+from app.trash.queries import trash_row
+from app.trash.schemas import Kind
 
 Search = Annotated[str | None, QueryParameter(max_length=200)]
 
@@ -103,9 +104,10 @@ class PeopleController(Controller):
         operation_class=ConditionalWrite,
     )
     async def delete_person(
-        self, request: Request[Any, Any, Any], db: Db, person_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], db: Db, now: Now, person_id: FromPath[UUID]
     ) -> None:
-        """Delete a person who takes part in no interview (409 otherwise); honours If-Match."""
+        """Move a person who takes part in no interview outside the trash to the trash (409
+        otherwise); honours If-Match."""
         async with db.transaction():
             version = await select_person_for_update(db, person_id)
             if version is None:
@@ -113,4 +115,4 @@ class PeopleController(Controller):
             check_version(request, version)
             if await person_takes_part(db, person_id):
                 raise ProblemError(409, "the person takes part in interviews", field="id")
-            await delete_person(db, person_id)
+            await trash_row(db, Kind.people, person_id, now, actor_of(request).token_id)

@@ -23,7 +23,9 @@ def _series(row: asyncpg.Record) -> Series:
 
 
 async def select_series(db: asyncpg.Connection, series_id: UUID) -> Series | None:
-    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM series WHERE id = $1", series_id)
+    row = await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM series WHERE id = $1 AND deleted_at IS NULL", series_id
+    )
     return None if row is None else _series(row)
 
 
@@ -33,7 +35,7 @@ async def select_series_page(
     rows = await db.fetch(
         f"""
         SELECT {_COLUMNS} FROM series
-         WHERE $1::timestamptz IS NULL OR (created_at, id) > ($1, $2)
+         WHERE deleted_at IS NULL AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2))
          ORDER BY created_at, id
          LIMIT $3
         """,
@@ -96,17 +98,20 @@ async def update_series(
 
 async def select_series_for_update(db: asyncpg.Connection, series_id: UUID) -> int | None:
     """Lock a series for a write and return its version."""
-    version = await db.fetchval("SELECT version FROM series WHERE id = $1 FOR UPDATE", series_id)
+    version = await db.fetchval(
+        "SELECT version FROM series WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", series_id
+    )
     return None if version is None else int(version)
 
 
-async def delete_series(db: asyncpg.Connection, series_id: UUID) -> None:
-    await db.execute("DELETE FROM series WHERE id = $1", series_id)
-
-
 async def series_has_interviews(db: asyncpg.Connection, series_id: UUID) -> bool:
+    """Whether interviews that are not in the trash are in the series."""
     return bool(
         await db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM interviews WHERE series_id = $1)", series_id
+            """
+            SELECT EXISTS (SELECT 1 FROM interviews
+                            WHERE series_id = $1 AND deleted_at IS NULL)
+            """,
+            series_id,
         )
     )

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.auth import Role, require_token
+from app.auth import Role, actor_of, require_token
 from app.clock import Now
 from app.db import Db
 from app.errors import EDIT, ProblemError, not_found, problems
@@ -19,7 +19,6 @@ from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
 from app.series.cadence import validate_cadence
 from app.series.queries import (
-    delete_series,
     insert_series,
     select_series,
     select_series_for_update,
@@ -37,6 +36,8 @@ from app.series.schemas import (
 )
 from app.series.slots import upcoming_slots
 from app.slugs import unique_slug
+from app.trash.queries import trash_row
+from app.trash.schemas import Kind
 
 From = Annotated[
     datetime | None,
@@ -159,10 +160,10 @@ class SeriesController(Controller):
         operation_class=ConditionalWrite,
     )
     async def delete_series(
-        self, request: Request[Any, Any, Any], db: Db, series_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], db: Db, now: Now, series_id: FromPath[UUID]
     ) -> None:
-        """Delete a series that has no interviews (409 otherwise: end it instead, to keep its
-        archive); honours If-Match."""
+        """Move a series that has no interviews outside the trash to the trash (409 otherwise:
+        end it instead, to keep its archive); honours If-Match."""
         async with db.transaction():
             version = await select_series_for_update(db, series_id)
             if version is None:
@@ -172,4 +173,4 @@ class SeriesController(Controller):
                 raise ProblemError(
                     409, "the series has interviews; set its status to ended instead", field="id"
                 )
-            await delete_series(db, series_id)
+            await trash_row(db, Kind.series, series_id, now, actor_of(request).token_id)

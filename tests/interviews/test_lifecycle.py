@@ -328,11 +328,19 @@ async def test_contributors_cannot_touch_what_is_not_a_draft(
     assert await fetch(client, editor, interview) == before
 
 
-async def test_editors_delete_published_interviews(
+async def test_editors_delete_published_interviews_once_withdrawn(
     client: Client, editor: Headers, interview: Json
 ) -> None:
+    """Deleting moves to the trash, where nothing public may go: withdraw first."""
     published = await publish(client, editor, interview)
     current = {**editor, "If-Match": f'"v{published["version"]}"'}
+    body = problem(await client.delete(url(interview), headers=current), 409)
+    assert (fields(body), body["allowed"]) == (["status"], ["withdraw"])
+    assert "withdraw" in body["detail"]
+    assert await fetch(client, editor, interview) == published
+
+    withdrawn = await withdraw(client, editor, interview)
+    current = {**editor, "If-Match": f'"v{withdrawn["version"]}"'}
     response = await client.delete(url(interview), headers=current)
     assert response.status_code == 204, response.text
     problem(await client.get(url(interview), headers=editor), 404)
