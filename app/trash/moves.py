@@ -20,7 +20,13 @@ import asyncpg
 from app.auth import Actor, Role
 from app.errors import ProblemError
 from app.interviews.outbox import InterviewUnscheduled, cancel_pending_publication, insert_event
-from app.interviews.queries import LockedInterview, StatusChange, update_interview
+from app.interviews.queries import (
+    LockedInterview,
+    StatusChange,
+    select_interview,
+    update_interview,
+)
+from app.interviews.revisions import record_revision
 from app.slugs import unique_slug
 from app.trash.queries import (
     Trashed,
@@ -54,11 +60,24 @@ async def trash_interview(
             allowed=["withdraw"],
         )
     if locked.status == "scheduled":
-        await update_interview(db, interview_id, StatusChange(status="draft", publish_at=None), now)
-        await cancel_pending_publication(db, interview_id, None)
-        await insert_event(db, InterviewUnscheduled(interview_id=interview_id), now)
+        await _unschedule(db, interview_id, now, actor)
     await delete_preview_tokens(db, interview_id)
     await trash_row(db, Kind.interviews, interview_id, now, actor.token_id)
+
+
+async def _unschedule(
+    db: asyncpg.Connection, interview_id: UUID, now: datetime, actor: Actor
+) -> None:
+    """Take a scheduled interview back to draft, as POST .../unschedule does: announced, and a
+    revision of its own."""
+    before = await select_interview(db, interview_id, now)
+    assert before is not None  # locked by the caller
+    await update_interview(db, interview_id, StatusChange(status="draft", publish_at=None), now)
+    await cancel_pending_publication(db, interview_id, None)
+    await insert_event(db, InterviewUnscheduled(interview_id=interview_id), now)
+    after = await select_interview(db, interview_id, now)
+    assert after is not None
+    await record_revision(db, before, after, now, actor, "status", "unscheduled")
 
 
 async def restore(db: asyncpg.Connection, kind: Kind, item_id: UUID, actor: Actor) -> Restored:
