@@ -1,15 +1,18 @@
-"""Benchmark the public hot paths against nginx serving the same bytes.
+"""Benchmark the hot paths against nginx serving the same bytes.
 
     make bench                               (or: .venv/bin/python bench/run.py --sizes 1000,100000)
 
 For each archive size: seed it with SQL, start `colloquy serve` pinned to core 0, drive it with
 wrk pinned to core 1, and print requests/s with p50/p99 latency per endpoint; then serve the
-very same feed bytes from nginx (also on core 0) and print the ratio service/nginx.
+very same feed bytes from nginx (also on core 0), tuned as people run it for static files
+(sendfile, tcp_nopush, 100,000 requests per keep-alive connection), and print each ratio
+against it. nginx with its defaults is measured too, labelled, for comparison with older runs.
 Needs wrk and nginx (Debian packages; installed when missing and running as root).
 """
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -92,7 +95,11 @@ def wait_ready(url: str, seconds: float = 60) -> None:
 
 
 def wrk(
-    url: str, seconds: int, connections: int, headers: dict[str, str] | None = None
+    url: str,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> dict[str, float]:
     command = [
         "taskset",
@@ -106,6 +113,8 @@ def wrk(
     ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
 
@@ -134,7 +143,11 @@ def cold_renders(base: str, paths: list[str]) -> list[float]:
     return times
 
 
-def nginx(root: Path, port: int) -> subprocess.Popen[bytes]:
+# How people serve static files with nginx; without it, nginx's defaults.
+TUNED = "sendfile on; tcp_nopush on; keepalive_requests 100000;"
+
+
+def nginx(root: Path, port: int, tuning: str) -> subprocess.Popen[bytes]:
     config = root / "nginx.conf"
     config.write_text(f"""
 worker_processes 1;
@@ -145,6 +158,7 @@ events {{ worker_connections 1024; }}
 http {{
     access_log off;
     default_type application/rss+xml;
+    {tuning}
     server {{ listen 127.0.0.1:{port}; root {root}; }}
 }}
 """)
@@ -153,9 +167,15 @@ http {{
     return process
 
 
-def run_size(
-    url: str, interviews: int, seconds: int, connections: int
-) -> dict[str, dict[str, float]]:
+Results = dict[str, dict[str, float]]
+REFERENCE = "nginx tuned, same feed bytes"
+
+
+def measured(times: list[float]) -> dict[str, float]:
+    return {"rps": 0.0, "p50": statistics.median(times), "p99": max(times), "errors": 0.0}
+
+
+def run_size(url: str, interviews: int, seconds: int, connections: int) -> Results:
     print(f"\n== {interviews:,} interviews: seeding ...", flush=True)
     print(f"seeded in {asyncio.run(seed(url, interviews)):.1f} s", flush=True)
     people = asyncio.run(guests(url, 21))
@@ -166,66 +186,137 @@ def run_size(
         ["taskset", "-c", SERVER_CORE, str(ROOT / ".venv" / "bin" / "colloquy"), "serve"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    results: dict[str, dict[str, float]] = {}
     try:
         wait_ready(f"{base}/health/ready")
-        cold_paths = {
-            "cold: series feed": [f"/feeds/series/series-{n}.rss" for n in range(1, 21)],
-            "cold: person feed": [f"/feeds/people/{slug}.atom" for slug in people[1:]],
-            "cold: interview page": [f"/content/v1/interviews/interview-{n}" for n in range(1, 21)],
-            "cold: front page": [f"/content/v1/frontpage?size={n}" for n in range(1, 11)],
-        }
-        for name, paths in cold_paths.items():
-            cold = cold_renders(base, paths)
-            results[name] = {
-                "rps": 0.0, "p50": statistics.median(cold), "p99": max(cold), "errors": 0.0
-            }  # fmt: skip
-        page = "interview-1"
-        endpoints = {
-            "series RSS feed": "/feeds/series/series-1.rss",
-            "all feed (Atom)": "/feeds/all.atom",
-            "front page": "/content/v1/frontpage",
-            "card": f"/content/v1/interviews/{page}/card",
-            "interview page": f"/content/v1/interviews/{page}",
-            "person feed (JSON)": f"/feeds/people/{people[0]}.json",
-        }
-        for name, path in endpoints.items():
-            fetch(base + path)  # warm
-            results[name] = wrk(base + path, seconds, connections)
-        _, headers = fetch(base + endpoints["series RSS feed"])
-        results["conditional GET -> 304"] = wrk(
-            base + endpoints["series RSS feed"], seconds, connections,
-            {"If-None-Match": headers["etag"]},
-        )  # fmt: skip
-        feed_bytes, _ = fetch(base + endpoints["series RSS feed"])
+        results = public_rows(base, people, seconds, connections)
+        results |= admin_rows(base, admin_token(env), seconds, connections)
+        feed_bytes, _ = fetch(base + "/feeds/series/series-1.rss")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        root.chmod(0o755)
-        (root / "feed.rss").write_bytes(feed_bytes)
-        nginx_port = free_port()
-        process = nginx(root, nginx_port)
-        try:
-            results["nginx, same feed bytes"] = wrk(
-                f"http://127.0.0.1:{nginx_port}/feed.rss", seconds, connections
-            )
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    results |= nginx_rows(feed_bytes, seconds, connections)
     print(f"feed size {len(feed_bytes):,} bytes; {connections} connections, {seconds} s each")
     return results
 
 
-def report(interviews: int, results: dict[str, dict[str, float]]) -> None:
-    nginx_rps = results["nginx, same feed bytes"]["rps"]
-    print(f"{'endpoint':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
+def public_rows(base: str, people: list[str], seconds: int, connections: int) -> Results:
+    cold_paths = {
+        "cold: series feed": [f"/feeds/series/series-{n}.rss" for n in range(1, 21)],
+        "cold: person feed": [f"/feeds/people/{slug}.atom" for slug in people[1:]],
+        "cold: interview page": [f"/content/v1/interviews/interview-{n}" for n in range(1, 21)],
+        "cold: front page": [f"/content/v1/frontpage?size={n}" for n in range(1, 11)],
+    }
+    results = {name: measured(cold_renders(base, paths)) for name, paths in cold_paths.items()}
+    endpoints = {
+        "series RSS feed": "/feeds/series/series-1.rss",
+        "all feed (Atom)": "/feeds/all.atom",
+        "front page": "/content/v1/frontpage",
+        "card": "/content/v1/interviews/interview-1/card",
+        "interview page": "/content/v1/interviews/interview-1",
+        "person feed (JSON)": f"/feeds/people/{people[0]}.json",
+    }
+    for name, path in endpoints.items():
+        fetch(base + path)  # warm
+        results[name] = wrk(base + path, seconds, connections)
+    for name, path in (
+        ("conditional GET -> 304", endpoints["series RSS feed"]),
+        ("front page -> 304", endpoints["front page"]),
+    ):
+        _, headers = fetch(base + path)
+        results[name] = wrk(base + path, seconds, connections, {"If-None-Match": headers["etag"]})
+    return results
+
+
+def admin_token(env: dict[str, str]) -> str:
+    """A new admin token's secret, from the command line as an operator makes one."""
+    made = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "colloquy"), "tokens", "create", "--name", "bench",
+         "--role", "admin"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return made.stdout.strip().splitlines()[-1]
+
+
+def admin_rows(base: str, token: str, seconds: int, connections: int) -> Results:
+    """A preview (rendered on every request, never cached) and body edits through the Admin
+    API, each connection editing its own published interview."""
+    bearer = {"Authorization": f"Bearer {token}"}
+    bodies = interview_bodies(base, bearer, connections)
+    request = urllib.request.Request(
+        f"{base}/admin/v1/interviews/{next(iter(bodies))}/preview", method="POST", headers=bearer
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        preview = json.loads(response.read())["token"]
+    results = {"preview": wrk(f"{base}/content/v1/preview/{preview}", seconds, connections)}
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "patch.lua"
+        script.write_text(patch_script(bodies, token))
+        results["admin PATCH (body edit)"] = wrk(f"{base}/", seconds, connections, script=script)
+    return results
+
+
+BLOCK_FIELDS = ("type", "id", "speaker_id", "text")
+
+
+def interview_bodies(base: str, bearer: dict[str, str], count: int) -> dict[str, str]:
+    """Published interviews: id -> their body's blocks as JSON, without the brackets."""
+    answer, _ = fetch(f"{base}/admin/v1/interviews?status=published&limit={count}", bearer)
+    return {
+        item["id"]: json.dumps(
+            [{k: block[k] for k in BLOCK_FIELDS if block.get(k)} for block in item["body"]]
+        )[1:-1]
+        for item in json.loads(answer)["items"]
+    }
+
+
+def patch_script(bodies: dict[str, str], token: str) -> str:
+    """wrk Lua: PATCH the interviews in turn, each time with its body and one paragraph that
+    says how many edits there have been (If-Match: * takes any version)."""
+    paths = ", ".join(f'"/admin/v1/interviews/{id_}"' for id_ in bodies)
+    blocks = ", ".join(f"[[{blocks}]]" for blocks in bodies.values())
+    return f"""
+local paths = {{{paths}}}
+local blocks = {{{blocks}}}
+local n = 0
+wrk.method = "PATCH"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+wrk.headers["If-Match"] = "*"
+request = function()
+    n = n + 1
+    local i = (n % #paths) + 1
+    local body = '{{"body": [' .. blocks[i] ..
+        ', {{"type": "paragraph", "text": "Edit number ' .. n .. ' by the benchmark."}}]}}'
+    return wrk.format(nil, paths[i], nil, body)
+end
+"""
+
+
+def nginx_rows(feed_bytes: bytes, seconds: int, connections: int) -> Results:
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        root.chmod(0o755)
+        (root / "feed.rss").write_bytes(feed_bytes)
+        for name, tuning in ((REFERENCE, TUNED), ("nginx defaults (for comparison)", "")):
+            port = free_port()
+            process = nginx(root, port, tuning)
+            try:
+                results[name] = wrk(f"http://127.0.0.1:{port}/feed.rss", seconds, connections)
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+    return results
+
+
+def report(interviews: int, results: Results) -> None:
+    reference = results[REFERENCE]["rps"]
+    print(f"{'endpoint':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs tuned nginx':>15}")
     for name, r in results.items():
-        ratio = f"{r['rps'] / nginx_rps:.2f}" if r["rps"] and nginx_rps else ""
+        ratio = f"{r['rps'] / reference:.2f}" if r["rps"] and reference else ""
         rps = f"{r['rps']:,.0f}" if r["rps"] else "-"
         errors = f"  ({r['errors']:.0f} errors)" if r["errors"] else ""
-        print(f"{name:34} {rps:>9} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>9}{errors}")
+        print(f"{name:34} {rps:>9} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>15}{errors}")
 
 
 def main() -> None:
