@@ -327,6 +327,7 @@ async def select_public_series(db: asyncpg.Connection) -> list[SeriesRow]:
         """
         SELECT slug, title, description, status FROM series
          WHERE status <> 'ended'
+           AND deleted_at IS NULL
          ORDER BY title, slug
         """
     )
@@ -336,7 +337,11 @@ async def select_public_series(db: asyncpg.Connection) -> list[SeriesRow]:
 async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> SeriesRow | None:
     """A series whatever its status: an ended one keeps its page and feeds."""
     row = await db.fetchrow(
-        "SELECT slug, title, description, status FROM series WHERE slug = $1", slug
+        """
+        SELECT slug, title, description, status FROM series
+         WHERE slug = $1 AND deleted_at IS NULL
+        """,
+        slug,
     )
     return None if row is None else msgspec.convert(row, SeriesRow, from_attributes=True)
 

@@ -91,11 +91,14 @@ async def test_restore_brings_an_interview_back_with_everything_it_had(
 async def test_a_trashed_slug_is_free_and_a_restore_then_takes_a_new_one(
     client: Client, editor: Headers, series: Json, lauri: Json, murad: Json, kind: str
 ) -> None:
-    made = {
-        "interviews": lambda slug: make_interview(client, editor, series, lauri, murad, slug=slug),
-        "series": lambda slug: make_series(client, editor, slug=slug),
-        "people": lambda slug: make_person(client, editor, "Anna Kask", slug=slug),
-    }[kind]
+
+    async def made(slug: str) -> Json:
+        if kind == "interviews":
+            return await make_interview(client, editor, series, lauri, murad, slug=slug)
+        if kind == "series":
+            return await make_series(client, editor, slug=slug)
+        return await make_person(client, editor, "Anna Kask", slug=slug)
+
     old = await made("the-slug")
     await trashed(client, editor, kind, old)
     new = await made("the-slug")  # the trash does not hold the slug
