@@ -18,7 +18,7 @@ _DUE = "(i.status = 'scheduled' AND i.publish_at <= $1)"
 
 # Public: what readers, feeds and webhooks see. Written so that it implies the predicate of the
 # indexes on PUBLISHED_AT (status IN ('published', 'scheduled')).
-PUBLIC = f"(i.status = 'published' OR {_DUE})"
+PUBLIC = f"((i.status = 'published' OR {_DUE}) AND i.deleted_at IS NULL)"
 
 # Scheduled, its time still to come: the next change the public view makes by itself.
 UPCOMING = "(i.status = 'scheduled' AND i.publish_at > $1)"
