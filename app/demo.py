@@ -56,6 +56,7 @@ async def load_demo(db: asyncpg.Connection, now: datetime) -> str:
             cadence=Cadence(
                 rrule="FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0", timezone="Europe/Brussels"
             ),
+            visibility="public",
         )
         series = await insert_series(db, thursdays, "thursday-interview", now)
         host = PersonCreate(

@@ -328,6 +328,7 @@ SERIES_CREATE: dict[str, Any] = {
     "title": "Thursday Interview",
     "description": "Thinkers, opinion shapers and implementors, every Thursday.",
     "cadence": CADENCE,
+    "visibility": "public",
 }
 SERIES: dict[str, Any] = {
     **SERIES_CREATE,

@@ -1,6 +1,8 @@
 """When an interview is public: the publication rule, written once.
 
-An interview is public when it is published, or scheduled with its time come. The rule is
+An interview is public when it is published, or scheduled with its time come, and its series is
+not hidden (an unlisted series' interviews are public; its listing is the Content API's). The
+rule is
 applied as rows are read, so nothing waits for a job to run: a scheduled interview whose time has
 come reads as published, with its publish_at as published_at, before the worker stores it so
 (`publish_when_due`).
@@ -13,12 +15,22 @@ from uuid import UUID
 
 import asyncpg
 
+from app.interviews.outbox import InterviewHidden, InterviewPublished, insert_event
+
 # Scheduled, and its time has come.
 _DUE = "(i.status = 'scheduled' AND i.publish_at <= $1)"
 
+# Published, or scheduled with its time come: it has appeared, unless its series is hidden.
+_APPEARED = f"(i.status = 'published' OR {_DUE})"
+
+_SERIES_SHOWN = (
+    "NOT EXISTS (SELECT 1 FROM series hidden"
+    " WHERE hidden.id = i.series_id AND hidden.visibility = 'hidden')"
+)
+
 # Public: what readers, feeds and webhooks see. Written so that it implies the predicate of the
 # indexes on PUBLISHED_AT (status IN ('published', 'scheduled')).
-PUBLIC = f"((i.status = 'published' OR {_DUE}) AND i.deleted_at IS NULL)"
+PUBLIC = f"({_APPEARED} AND {_SERIES_SHOWN} AND i.deleted_at IS NULL)"
 
 # Scheduled, its time still to come: the next change the public view makes by itself.
 UPCOMING = "(i.status = 'scheduled' AND i.publish_at > $1)"
@@ -48,3 +60,18 @@ async def publish_when_due(db: asyncpg.Connection, now: datetime, interview_id: 
         now,
         interview_id,
     )
+
+
+async def announce_series_visibility(
+    db: asyncpg.Connection, now: datetime, series_id: UUID, before: str, after: str
+) -> None:
+    """A series hidden hides its interviews that have appeared, and shown again shows them:
+    each is announced, as hidden or as published, in the transaction of the change."""
+    if (before == "hidden") == (after == "hidden"):
+        return  # public <-> unlisted: every interview stays public
+    event = InterviewHidden if after == "hidden" else InterviewPublished
+    rows = await db.fetch(
+        f"SELECT i.id FROM interviews i WHERE i.series_id = $2 AND {_APPEARED}", now, series_id
+    )
+    for row in rows:
+        await insert_event(db, event(interview_id=row["id"]), now)

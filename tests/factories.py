@@ -23,6 +23,7 @@ async def make_series(client: Client, headers: Headers, **fields: Any) -> Json:
             "rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0",
             "timezone": "Europe/Brussels",
         },
+        "visibility": "public",  # most tests are about what the public sees
         **fields,
     }
     return await created(client, headers, "/admin/v1/series", body)

@@ -94,7 +94,11 @@ def create_and_publish(admin: Any) -> str:
     series = call(
         "series.create_series",
         client=admin,
-        body=m.SeriesCreate(title="Thursday Interview", cadence=cadence),
+        body=m.SeriesCreate(
+            title="Thursday Interview",
+            cadence=cadence,
+            visibility=m.SeriesCreateVisibility.PUBLIC,  # a new series starts hidden
+        ),
     )
     lauri = call("people.create_person", client=admin, body=m.PersonCreate(name="Lauri Nikulainen"))
     murad = call("people.create_person", client=admin, body=m.PersonCreate(name="Murad Muradov"))

@@ -286,7 +286,7 @@ async def select_latest_by_series(
                  ORDER BY {PUBLISHED_AT} DESC, i.id DESC
                  LIMIT $2
             ) AS latest
-             WHERE active.status = 'active'
+             WHERE active.status = 'active' AND active.visibility = 'public'
         )
         {_SELECT}
          WHERE i.id IN (SELECT id FROM picked)
@@ -322,11 +322,11 @@ class SeriesRow(msgspec.Struct, kw_only=True):
 
 
 async def select_public_series(db: asyncpg.Connection) -> list[SeriesRow]:
-    """Series that are not ended."""
+    """Series that are listed (public) and not ended."""
     rows = await db.fetch(
         """
         SELECT slug, title, description, status FROM series
-         WHERE status <> 'ended'
+         WHERE status <> 'ended' AND visibility = 'public'
            AND deleted_at IS NULL
          ORDER BY title, slug
         """
@@ -335,11 +335,12 @@ async def select_public_series(db: asyncpg.Connection) -> list[SeriesRow]:
 
 
 async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> SeriesRow | None:
-    """A series whatever its status: an ended one keeps its page and feeds."""
+    """A series whatever its status (an ended one keeps its page and feeds), unless hidden."""
     row = await db.fetchrow(
         """
         SELECT slug, title, description, status FROM series
-         WHERE slug = $1 AND deleted_at IS NULL
+         WHERE slug = $1 AND visibility <> 'hidden'
+           AND deleted_at IS NULL
         """,
         slug,
     )

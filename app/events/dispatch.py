@@ -16,7 +16,7 @@ from app.content.cards import page
 from app.content.queries import select_public_interview
 from app.content.schemas import PublicInterview
 from app.events.queries import DueEvent, claim_due_events, mark_dispatched
-from app.interviews.outbox import FeedChange, InterviewPublished, event_type
+from app.interviews.outbox import FeedChange, InterviewHidden, InterviewPublished, event_type
 from app.publication import publish_when_due
 from app.settings import Settings
 from app.site import Site
@@ -61,11 +61,17 @@ async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, si
 
 async def _body(db: asyncpg.Connection, due: DueEvent, now: datetime, site: Site) -> bytes | None:
     """The event with the interview as the public sees it (or who it was, if not public);
-    None when the interview has been deleted since: there is nothing left to announce."""
+    None when there is nothing to announce: the interview has been deleted since, or its series
+    is hidden (nothing of it may leak until it is shown, which announces what has appeared)."""
     row = await db.fetchrow(
-        "SELECT id, slug, title, status FROM interviews WHERE id = $1", due.event.interview_id
+        """
+        SELECT i.id, i.slug, i.title, i.status, s.visibility = 'hidden' AS hidden
+          FROM interviews i JOIN series s ON s.id = i.series_id
+         WHERE i.id = $1
+        """,
+        due.event.interview_id,
     )
-    if row is None:
+    if row is None or (row["hidden"] and not isinstance(due.event, InterviewHidden)):
         return None
     unpublished = msgspec.convert(row, UnpublishedInterview, from_attributes=True)
     public = await select_public_interview(db, now, unpublished.slug)

@@ -42,6 +42,11 @@ class InterviewWithdrawn(_Event, tag="interview.withdrawn"):
     """No longer public: its URL answers 410 Gone."""
 
 
+class InterviewHidden(_Event, tag="interview.hidden"):
+    """No longer public because its series was hidden: its URL answers 404 until the series is
+    shown again (then it is published anew)."""
+
+
 InterviewEvent = (
     InterviewScheduled
     | InterviewRescheduled
@@ -49,9 +54,10 @@ InterviewEvent = (
     | InterviewPublished
     | InterviewUpdated
     | InterviewWithdrawn
+    | InterviewHidden
 )
 # After these a feed reads differently, and so the WebSub hub is told.
-FeedChange = InterviewPublished | InterviewUpdated | InterviewWithdrawn
+FeedChange = InterviewPublished | InterviewUpdated | InterviewWithdrawn | InterviewHidden
 
 
 def event_type(kind: type[msgspec.Struct]) -> str:

@@ -11,7 +11,7 @@ from app.schemas import given
 from app.series.schemas import Cadence, Series, SeriesCreate, SeriesUpdate
 
 _COLUMNS = """
-    id, slug, title, description, status, version, created_at, updated_at,
+    id, slug, title, description, status, visibility, version, created_at, updated_at,
     CASE WHEN cadence_rrule IS NULL THEN NULL
          ELSE jsonb_build_object('rrule', cadence_rrule, 'timezone', cadence_timezone)
     END AS cadence
@@ -60,8 +60,8 @@ async def insert_series(
     row = await db.fetchrow(
         f"""
         INSERT INTO series (slug, title, description, cadence_rrule, cadence_timezone, status,
-                            created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                            visibility, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7)
         RETURNING {_COLUMNS}
         """,
         slug,
@@ -71,6 +71,7 @@ async def insert_series(
         cadence["cadence_timezone"],
         series.status,
         now,
+        series.visibility,
     )
     return _series(row)
 

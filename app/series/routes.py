@@ -16,6 +16,7 @@ from app.errors import EDIT, ProblemError, not_found, problems
 from app.etags import check_version, tagged, tagged_found
 from app.openapi import ADMIN, ConditionalWrite, Created, Versioned
 from app.pagination import Limit, decode_cursor, split_page
+from app.publication import announce_series_visibility
 from app.schemas import given
 from app.series.cadence import validate_cadence
 from app.series.queries import (
@@ -140,16 +141,24 @@ class SeriesController(Controller):
         series_id: FromPath[UUID],
         data: JSONBody[SeriesUpdate],
     ) -> Response[Series]:
-        """Change some fields of a series; send If-Match with its ETag to avoid lost updates."""
+        """Change some fields of a series; send If-Match with its ETag to avoid lost updates.
+        Hiding a series takes its interviews from the public (each announced as
+        `interview.hidden`); showing it again publishes those whose time has come
+        (`interview.published`)."""
         await _check_cadence(data.cadence, now)
         async with db.transaction():
             version = await select_series_for_update(db, series_id)
             if version is None:
                 raise not_found("series")
             check_version(request, version)
+            before = await select_series(db, series_id)
             if not given(data):  # nothing to change: no new version either
-                return tagged_found(await select_series(db, series_id), "series")
+                return tagged_found(before, "series")
             series = await update_series(db, series_id, data, now)
+            assert before is not None  # locked above
+            await announce_series_visibility(
+                db, now, series_id, before.visibility, series.visibility
+            )
         return tagged(series)
 
     @delete(

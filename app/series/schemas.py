@@ -9,6 +9,9 @@ import msgspec
 from app.schemas import Base, LongText, Slug, Title
 
 SeriesStatus = Literal["active", "paused", "ended"]
+# public: listed and open; unlisted: open at its URLs but not listed (series list, front page);
+# hidden: nothing about it or its interviews is public.
+Visibility = Literal["public", "unlisted", "hidden"]
 
 
 class Cadence(Base):
@@ -36,6 +39,7 @@ class Series(Base):
     description: str
     cadence: Cadence | None
     status: SeriesStatus
+    visibility: Visibility
     version: int
     created_at: datetime
     updated_at: datetime
@@ -47,6 +51,8 @@ class SeriesCreate(Base):
     description: LongText = ""
     cadence: Cadence | None = None
     status: SeriesStatus = "active"
+    # A new series is prepared unseen, as under embargo, until it is made public.
+    visibility: Visibility = "hidden"
 
 
 class SeriesUpdate(Base):
@@ -55,6 +61,7 @@ class SeriesUpdate(Base):
     description: LongText | msgspec.UnsetType = msgspec.UNSET
     cadence: Cadence | msgspec.UnsetType | None = msgspec.UNSET
     status: SeriesStatus | msgspec.UnsetType = msgspec.UNSET
+    visibility: Visibility | msgspec.UnsetType = msgspec.UNSET
 
 
 class SeriesList(Base):

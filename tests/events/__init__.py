@@ -25,20 +25,14 @@ import asyncpg
 from app.clock import Clock
 from app.events.dispatch import dispatch_due
 from app.events.sending import Sender
+from app.interviews.outbox import EVENT_TYPES
 from app.settings import Settings
 from app.site import Site
 from tests.factories import Client, Json, make_interview, make_person
 
 Headers = dict[str, str]
 Mode = Literal["ok", "fail", "hang", "close", "drip", "flood"]
-ALL_EVENT_TYPES = [
-    "interview.scheduled",
-    "interview.rescheduled",
-    "interview.unscheduled",
-    "interview.published",
-    "interview.updated",
-    "interview.withdrawn",
-]
+ALL_EVENT_TYPES = list(EVENT_TYPES)
 WAIT_SECONDS = 10.0  # the most any helper waits for something that should happen at once
 FLOOD_LIMIT = 256 * 1024 * 1024  # what a flooding receiver sends at most before it hangs up
 

@@ -10,7 +10,7 @@ from app.settings import Settings
 def test_the_event_types_are_the_tags_of_the_union() -> None:
     tags = [kind.__struct_config__.tag for kind in get_args(InterviewEvent)]
     assert list(EVENT_TYPES) == tags
-    assert len(set(tags)) == len(tags) == 6
+    assert len(set(tags)) == len(tags) == 7
 
 
 def test_subscriptions_choose_from_the_union_in_the_openapi(settings: Settings) -> None:

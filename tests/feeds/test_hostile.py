@@ -58,7 +58,10 @@ class Hostile:
 @pytest.fixture
 async def hostile(client: Client, editor: dict[str, str]) -> Hostile:
     series = await post_raw(
-        client, editor, "/admin/v1/series", {"title": f"Series {HOSTILE}{CONTROLS}"}
+        client,
+        editor,
+        "/admin/v1/series",
+        {"title": f"Series {HOSTILE}{CONTROLS}", "visibility": "public"},
     )
     interviewer = await post_raw(
         client,
