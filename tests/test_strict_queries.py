@@ -16,7 +16,7 @@ from tests.factories import Client, Headers, Json
 from tests.helpers import problem, publish
 
 ANY_ID = "00000000-0000-4000-8000-000000000000"
-SAMPLE_PATH_VALUES = {"file": "all.rss", "placement": "card"}
+SAMPLE_PATH_VALUES = {"file": "all.rss", "placement": "card", "number": "1"}
 
 
 def sample_path(template: str) -> str:
