@@ -19,7 +19,10 @@ async def select_authorship(
     db: asyncpg.Connection, now: datetime, interview_id: UUID
 ) -> Authorship | None:
     row = await db.fetchrow(
-        f"SELECT {EFFECTIVE_STATUS} AS status, i.created_by FROM interviews i WHERE i.id = $2",
+        f"""
+        SELECT {EFFECTIVE_STATUS} AS status, i.created_by FROM interviews i
+         WHERE i.id = $2 AND i.deleted_at IS NULL
+        """,
         now,
         interview_id,
     )
@@ -34,11 +37,11 @@ async def insert_preview_token(
     now: datetime,
     expires_at: datetime,
 ) -> bool:
-    """Whether the token was stored: not if the interview was deleted meanwhile."""
+    """Whether the token was stored: not if the interview was deleted (or trashed) meanwhile."""
     stored = await db.fetchval(
         """
         INSERT INTO preview_tokens (token_hash, interview_id, created_by, created_at, expires_at)
-        SELECT $1, id, $3, $4, $5 FROM interviews WHERE id = $2
+        SELECT $1, id, $3, $4, $5 FROM interviews WHERE id = $2 AND deleted_at IS NULL
         RETURNING true
         """,
         token_hash,

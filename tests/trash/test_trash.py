@@ -324,3 +324,15 @@ async def test_contributors_restore_and_purge_their_own_drafts_only(
         ("interviews", interview["id"]),
         ("series", lone_series["id"]),
     }
+
+
+async def test_a_trashed_interview_has_no_preview_links(
+    client: Client, editor: Headers, interview: Json, db: asyncpg.Connection
+) -> None:
+    """Its links stop as it goes, and none is issued while it is in the trash."""
+    preview = f"{INTERVIEWS}/{interview['id']}/preview"
+    link = (await client.post(preview, headers=editor)).json()
+    await trashed(client, editor, "interviews", interview)
+    problem(await client.get(f"/content/v1/preview/{link['token']}"), 404)
+    problem(await client.post(preview, headers=editor), 404)
+    assert await db.fetchval("SELECT count(*) FROM preview_tokens") == 0
