@@ -130,6 +130,7 @@ def seed(service: Service) -> dict[str, str]:
         {
             "title": "Thursday Interview",
             "cadence": {"rrule": "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10", "timezone": "Europe/Brussels"},
+            "visibility": "public",
         },
     )
     lauri = service.post("/admin/v1/people", {"name": "Lauri Nikulainen"})

@@ -36,6 +36,7 @@ async def test_every_route_refuses_an_unknown_parameter(client: Client, admin: H
             response = await client.request(
                 method, sample_path(template), params={"seires": "x"}, headers=admin
             )
+            assert response.status_code == 400, (method, template, response.text)
             body = problem(response, 400)
             assert [error["field"] for error in body["errors"]] == ["seires"], template
             assert "'seires'" in body["detail"]
