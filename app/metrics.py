@@ -35,6 +35,7 @@ from prometheus_client import (
 
 from app.errors import DATABASE_UNAVAILABLE, ProblemError, problems
 from app.events.sending import OUTCOMES
+from app.interviews.outbox import InterviewPublished, event_type
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 # The text format every Prometheus reads (Litestar adds the charset).
@@ -177,10 +178,11 @@ async def read_database(db: asyncpg.Connection, now: datetime) -> None:
                (SELECT count(*) FROM deliveries
                  WHERE status = 'pending' AND next_attempt_at <= $1) AS backlog,
                (SELECT count(*) FROM events
-                 WHERE type = 'interview.published' AND dispatched_at IS NULL
+                 WHERE type = $2 AND dispatched_at IS NULL
                    AND due_at > $1 AND due_at <= $1 + interval '1 hour') AS scheduled_next_hour
         """,
         now,
+        event_type(InterviewPublished),
     )
     OUTBOX_LAG.set(max(0.0, float(row["outbox_lag"])))
     WEBHOOK_BACKLOG.set(row["backlog"])
