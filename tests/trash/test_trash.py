@@ -201,6 +201,9 @@ async def test_a_scheduled_interview_goes_back_to_draft_as_it_is_deleted(
     assert (await restore(client, editor, "interviews", interview)).status_code == 200
     restored = await fetch(client, editor, interview)
     assert (restored["status"], restored["publish_at"]) == ("draft", None)
+    revisions = f"{INTERVIEWS}/{interview['id']}/revisions"
+    latest = (await client.get(revisions, headers=editor)).json()["items"][0]
+    assert (latest["action"], latest["summary"]) == ("status", "unscheduled")
 
 
 async def test_a_series_or_person_in_use_outside_the_trash_cannot_be_deleted(
