@@ -45,6 +45,7 @@ TABLES = [
     "teasers",
     "pull_quotes",
     "interview_participants",
+    "interview_search",
     "interviews",
     "people",
     "series",
