@@ -12,7 +12,7 @@ from app.interviews.queries import (
     update_interview,
     upsert_teaser,
 )
-from app.interviews.rules import prepare_body, prepare_teaser
+from app.interviews.rules import prepare_body
 from app.interviews.schemas import (
     Answer,
     Block,
@@ -97,7 +97,7 @@ async def load_demo(db: asyncpg.Connection, now: datetime) -> str:
                 ParticipantIn(person_id=murad.id, role="interviewee"),
             ],
         )
-        await upsert_teaser(db, interview_id, "card", prepare_teaser("card", TEASER))
+        await upsert_teaser(db, interview_id, "card", TEASER)
         quote = PullQuoteCreate(
             text="My negative expectations luckily didn’t play out.",
             speaker_id=murad.id,

@@ -60,6 +60,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Saves of a draft by one token within this many seconds of the revision they started fold
     # into it; 0: every save is a revision of its own.
     revision_fold_seconds: NonNegative = 120
+    # The longest teaser each placement takes, in user-perceived characters. The card and the
+    # front page hold the seed's Thursday Interview teaser with its quote (about 1,400).
+    card_teaser_max: Positive = 1_600
+    frontpage_teaser_max: Positive = 1_600
+    social_teaser_max: Positive = 280
+    newsletter_teaser_max: Positive = 1_000
     # Origins whose pages may read the API from a browser (CORS); "*": any, public routes only.
     cors_origins: tuple[str, ...] = ()
     # Where the site shows a preview: an absolute http(s) URL with {token} in it. None:

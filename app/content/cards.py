@@ -21,7 +21,7 @@ from app.content.schemas import (
     TextBlock,
 )
 from app.interviews.render import body_html, excerpt, reading_minutes
-from app.interviews.schemas import Answer, Block, Heading, Paragraph, Question
+from app.interviews.schemas import Answer, Block, Heading, Paragraph, Placement, Question
 from app.site import Site
 from app.text import visible_text
 
@@ -58,13 +58,20 @@ def _people(row: PublicRow, role: str, site: Site) -> list[PersonRef]:
     ]
 
 
+def teaser(row: PublicRow, placement: Placement) -> str:
+    """Plain text for `placement`: its own teaser, else the card's, else whole sentences of the
+    first answer."""
+    return row.teasers.get(placement) or row.teasers.get("card") or excerpt(row.body)
+
+
 def summary(row: PublicRow) -> str:
     """Plain text that says what the interview is: its card teaser, else its standfirst, else
     whole sentences of its first answer. JSON-LD's description and the feeds' summaries."""
     return row.teasers.get("card") or row.standfirst or excerpt(row.body)
 
 
-def card(row: PublicRow, site: Site) -> Card:
+def card(row: PublicRow, site: Site, placement: Placement = "card") -> Card:
+    """The excerpt card, with the teaser of `placement` (the front page's, or the card's)."""
     names = {p.id: p.name for p in row.participants}
     featured = next((q for q in row.pull_quotes if q.featured), None)
     interviewees = _names(row, "interviewee")
@@ -73,7 +80,7 @@ def card(row: PublicRow, site: Site) -> Card:
         kicker=row.series_title,
         headline=" and ".join(interviewees) or row.title,
         title=row.title,
-        teaser=row.teasers.get("card") or excerpt(row.body),
+        teaser=teaser(row, placement),
         standfirst=row.standfirst or None,
         pull_quote=Quote(text=featured.text, speaker=names.get(featured.speaker_id, ""))
         if featured

@@ -87,14 +87,16 @@ async def _sections(
     """The section `name` of the front page; for "series", one section per active series."""
     if name != "series":
         title, find = CARD_SECTIONS[name]
-        items = [card(row, site) for row in await find(db, now, size)]
+        items = [card(row, site, "frontpage") for row in await find(db, now, size)]
         return [FrontpageSection(name=name, title=title, items=items)]
     latest = await select_latest_by_series(db, now, size)
     return [
         FrontpageSection(
             name=f"series/{series.slug}",
             title=series.title,
-            items=[card(row, site) for row in latest if row.series_slug == series.slug],
+            items=[
+                card(row, site, "frontpage") for row in latest if row.series_slug == series.slug
+            ],
         )
         for series in await select_public_series(db)
         if series.status == "active"
@@ -129,8 +131,9 @@ class ContentController(Controller):
         sections: FromQuery[list[SectionName] | None] = None,
         size: Size = 6,
     ) -> Frontpage:
-        """Front-page sections of excerpt cards: latest, editors' choice, popular (views of the
-        last seven days), one per active series. `sections` picks and orders them (comma list or
+        """Front-page sections of excerpt cards, each with its `frontpage` teaser (else its card
+        teaser, else the excerpt): latest, editors' choice, popular (views of the last seven
+        days), one per active series. `sections` picks and orders them (comma list or
         repeated). Cached for at most a minute, for the popular section's sake."""
         result: list[FrontpageSection] = []
         for name in dict.fromkeys(sections or get_args(SectionName)):

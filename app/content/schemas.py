@@ -72,8 +72,9 @@ class Card(Public):
     teaser: Annotated[
         str,
         msgspec.Meta(
-            description=f"{PLAIN} The card teaser, else whole sentences of the first answer "
-            "as a reader sees them (so `&lt;` in the body is `<` here)."
+            description=f"{PLAIN} The card teaser (on the front page, the `frontpage` teaser "
+            "first), else whole sentences of the first answer as a reader sees them (so `&lt;` "
+            "in the body is `<` here)."
         ),
     ]
     standfirst: Annotated[

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from app.auth import actor_of, require_token
@@ -40,7 +41,12 @@ from app.interviews.revisions import (
     select_revision,
     select_revision_page,
 )
-from app.interviews.rules import check_participants_unique, check_quote_source, prepare_teaser
+from app.interviews.rules import (
+    check_participants_unique,
+    check_quote_source,
+    prepare_teaser,
+    teaser_limit,
+)
 from app.interviews.schemas import (
     Answer,
     Interview,
@@ -55,6 +61,7 @@ from app.interviews.schemas import (
 from app.openapi import ADMIN, Action, ConditionalWrite, GuardedAction
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
+from app.settings import Settings
 
 RevisionNumber = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
 
@@ -206,12 +213,13 @@ class InterviewPartsController(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         now: Now,
+        settings: NamedDependency[Settings],
         interview_id: FromPath[UUID],
         placement: FromPath[Placement],
         data: JSONBody[TeaserIn],
     ) -> Response[Interview]:
         """Set the teaser for one placement (card, frontpage, social, newsletter)."""
-        text = prepare_teaser(placement, data.text)
+        text = prepare_teaser(placement, data.text, teaser_limit(settings, placement))
 
         async def change(_: LockedInterview) -> None:
             await upsert_teaser(db, interview_id, placement, text)

@@ -7,14 +7,8 @@ from uuid import UUID
 import msgspec
 
 from app.errors import ProblemError
-from app.interviews.schemas import (
-    TEASER_LIMITS,
-    Answer,
-    Block,
-    ParticipantIn,
-    PullQuote,
-    Question,
-)
+from app.interviews.schemas import Answer, Block, ParticipantIn, Placement, PullQuote, Question
+from app.settings import Settings
 from app.text import clean_inline, count_characters, is_blank, visible_text
 
 
@@ -85,9 +79,19 @@ def check_quotes_still_hold(quotes: Iterable[PullQuote], body: list[Block]) -> N
             ) from None
 
 
-def prepare_teaser(placement: str, text: str) -> str:
-    """A teaser is plain text, kept as typed: it must show something, within its limit."""
-    limit = TEASER_LIMITS[placement]
+def teaser_limit(settings: Settings, placement: Placement) -> int:
+    """The longest teaser `placement` takes, in user-perceived characters."""
+    limits = {
+        "card": settings.card_teaser_max,
+        "frontpage": settings.frontpage_teaser_max,
+        "social": settings.social_teaser_max,
+        "newsletter": settings.newsletter_teaser_max,
+    }
+    return limits[placement]
+
+
+def prepare_teaser(placement: str, text: str, limit: int) -> str:
+    """A teaser is plain text, kept as typed: it must show something, within `limit`."""
     if is_blank(text):
         raise _unprocessable("text", "the teaser has no visible character")
     if (length := count_characters(text)) > limit:

@@ -22,10 +22,6 @@ BlockText = Annotated[
 ]
 BlockId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 
-# The longest teaser each placement shows, in user-perceived characters. The card is long
-# enough for the seed's "Thursday Interview" teaser with its quote (about 1,400).
-TEASER_LIMITS: dict[str, int] = {"card": 1600, "frontpage": 600, "social": 280, "newsletter": 1000}
-
 
 class BlockBase(Base, tag_field="type", kw_only=True):
     """A body block; `id` is given by the server when absent and kept across edits."""
