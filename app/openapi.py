@@ -170,6 +170,22 @@ def _add_parameter(operation: Operation, name: str) -> None:
     operation.parameters = [*(operation.parameters or []), _ref("parameters", name)]
 
 
+def _idempotent(operation: Operation) -> None:
+    """An admin POST takes an Idempotency-Key, which can refuse a request of its own: 409 while
+    the first request with the key runs, 422 when the key came with another request."""
+    _add_parameter(operation, "IdempotencyKey")
+    assert operation.responses is not None
+    shape = operation.responses["400"]  # every route has one, a problem like these
+    assert isinstance(shape, OpenAPIResponse)
+    for status, description in (
+        ("409", "Conflict (also: a request with this Idempotency-Key is still running)"),
+        ("422", "Unprocessable Content (also: this Idempotency-Key came with another request)"),
+    ):
+        operation.responses.setdefault(
+            status, OpenAPIResponse(description=description, content=shape.content)
+        )
+
+
 def _require_response(operation: Operation, status: str) -> None:
     """The handler must list this problem response in `responses=problems(...)`."""
     assert operation.responses is not None and status in operation.responses, (
@@ -238,7 +254,7 @@ class Idempotent(Operation):
     """An admin POST: it takes an Idempotency-Key (app/idempotency.py)."""
 
     def __post_init__(self) -> None:
-        _add_parameter(self, "IdempotencyKey")
+        _idempotent(self)
 
 
 @dataclass
@@ -247,7 +263,7 @@ class Created(Versioned):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _add_parameter(self, "IdempotencyKey")
+        _idempotent(self)
 
 
 @dataclass
@@ -256,7 +272,7 @@ class Action(ConditionalWrite):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _add_parameter(self, "IdempotencyKey")
+        _idempotent(self)
 
 
 @dataclass
@@ -265,7 +281,7 @@ class GuardedAction(GuardedDelete):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _add_parameter(self, "IdempotencyKey")
+        _idempotent(self)
 
 
 def operation_id(handler: HTTPRouteHandler, *_: Any) -> str:
