@@ -1,4 +1,5 @@
-"""The public response cache: it answers GET and HEAD for /content and /feeds before routing.
+"""The public response cache: it answers GET and HEAD for /content, /feeds and /sitemaps
+before routing.
 
 An entry is served only while all of these hold:
 - it was rendered in the current *epoch*. The epoch moves on every write this process
@@ -8,7 +9,8 @@ An entry is served only while all of these hold:
   from cache while the database answers.
 - the clock has not reached the next time the public view changes by itself (a scheduled
   publication, or an editors' choice window opening or closing);
-- for the front page (which has the popular section), it is less than a minute old.
+- for the front page (which has the popular section) and the news sitemap (the last 48
+  hours), it is less than a minute old.
 An entry records the epoch in which its rendering *started*, so a rendering that raced with
 a write is already stale when stored.
 
@@ -50,10 +52,14 @@ from app.metrics import CacheNumbers
 from app.telemetry import Telemetry
 
 CHANNEL = "colloquy_content"
-PREFIXES = ("/content/", "/feeds/")
+PREFIXES = ("/content/", "/feeds/", "/sitemaps/")
 MAX_AGE = 60
 STALE_WHILE_REVALIDATE = 30
-SHORT_LIVED = {"/content/v1/frontpage": timedelta(seconds=60)}
+# What moves on with no write to tell us: the popular section, the 48 hours of news.
+SHORT_LIVED = {
+    "/content/v1/frontpage": timedelta(seconds=60),
+    "/sitemaps/news.xml": timedelta(seconds=60),
+}
 COMPRESS_FROM = 512
 LARGEST_SHARE = 8  # no entry may take more than 1/8 of the budget
 ENTRY_OVERHEAD = 1024  # the Python objects around an entry's bytes, roughly

@@ -40,6 +40,7 @@ from app.query_params import StrictQueries
 from app.series.routes import SeriesController
 from app.settings import Settings
 from app.site import Site
+from app.sitemaps.routes import SitemapController
 from app.telemetry import Telemetry
 from app.tokens.routes import TokenController
 from app.trash.routes import TrashController
@@ -134,6 +135,7 @@ def create_app(
             EditorsChoiceController,
             ContentController,
             FeedController,
+            SitemapController,
             PreviewController,
             WebhookController,
             AuditController,

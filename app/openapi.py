@@ -144,6 +144,7 @@ TAGS = [
         description="The public Content API a site's frontend renders from: no token, cached.",
     ),
     Tag(name="feeds", description="RSS 2.0, Atom 1.0 and JSON Feed 1.1."),
+    Tag(name="sitemaps", description="Sitemaps for search engines, with Google News."),
     Tag(name="health", description="Liveness and readiness probes."),
     Tag(name="operations", description="Prometheus metrics."),
 ]

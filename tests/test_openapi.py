@@ -232,7 +232,7 @@ def test_admin_posts_and_only_they_take_an_idempotency_key(
 
 
 # What the public cache keeps and revalidates (app/cache.py); a preview never is.
-PUBLIC_CACHE = ("/content/", "/feeds/")
+PUBLIC_CACHE = ("/content/", "/feeds/", "/sitemaps/")
 PRIVATE = "/content/v1/preview/"
 
 

@@ -324,8 +324,9 @@ async def _check_still_there(db: asyncpg.Connection, state: Interview, number: i
     """The series and the people of the revision have not been deleted since."""
     row = await db.fetchrow(
         """
-        SELECT EXISTS (SELECT 1 FROM series WHERE id = $1) AS series,
-               ARRAY(SELECT unnest($2::uuid[]) EXCEPT SELECT id FROM people) AS gone
+        SELECT EXISTS (SELECT 1 FROM series WHERE id = $1 AND deleted_at IS NULL) AS series,
+               ARRAY(SELECT unnest($2::uuid[])
+                     EXCEPT SELECT id FROM people WHERE deleted_at IS NULL) AS gone
         """,
         state.series_id,
         [p.person_id for p in state.participants],
