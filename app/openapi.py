@@ -80,8 +80,8 @@ PARAMETERS: dict[str, Parameter | Reference] = {
         required=True,
         schema=Schema(type=OpenAPIType.STRING, examples=['"v3"']),
         description="The ETag of the version this replaces (428 without it, 412 if it has "
-        "changed): a delete cannot be undone, and a restore replaces all the content, so each "
-        "must name what it replaces.",
+        "changed): a delete takes the interview from everyone (to the trash) and a restore "
+        "replaces all its content, so each must name what it acts on.",
     ),
     "IdempotencyKey": Parameter(
         name="Idempotency-Key",
