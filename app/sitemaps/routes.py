@@ -2,6 +2,7 @@
 series, the people, and a Google News sitemap of the last 48 hours. Cached and conditional as
 every public read is (app/cache.py)."""
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +32,9 @@ MEDIA_TYPE = "application/xml; charset=utf-8"
 PAGE_SIZE = 50_000  # URLs per interviews sitemap: the protocol's limit
 NEWS_WINDOW = timedelta(hours=48)  # what Google News takes from a news sitemap
 NEWS_LIMIT = 1_000  # news URLs per sitemap, Google's limit
-INTERVIEW_PAGE = r"^interviews-[1-9][0-9]*\.xml$"
+MAX_PAGES = 50_000  # sitemaps an index may list
+INTERVIEW_PAGE = r"^interviews-([1-9][0-9]*)\.xml$"
+_INTERVIEW_PAGE = re.compile(INTERVIEW_PAGE)
 
 
 @dataclass
@@ -71,14 +74,11 @@ def _xml(document: bytes) -> Response[bytes]:
 
 
 def _page_number(file: str) -> int:
-    """'interviews-3.xml' -> 3; 404 for any other name."""
-    name, dot, ending = file.rpartition(".")
-    prefix, _, number = name.partition("-")
-    if (dot, ending, prefix) != (".", "xml", "interviews") or not number.isascii():
+    """'interviews-3.xml' -> 3; 404 for any other name, and past what an index can list."""
+    match = _INTERVIEW_PAGE.fullmatch(file)
+    if match is None or len(match[1]) > len(str(MAX_PAGES)) or int(match[1]) > MAX_PAGES:
         raise not_found("sitemap")
-    if not number.isdigit() or number.startswith("0"):
-        raise not_found("sitemap")
-    return int(number)
+    return int(match[1])
 
 
 def _sitemap_url(site: Site, name: str) -> str:

@@ -123,6 +123,9 @@ NOT_THERE = [
     "interviews-x.xml",
     "interviews-٣.xml",  # an Arabic-Indic 3 is a digit to Python, not in a URL we make
     "all.xml",
+    "interviews-1.xml%0A",  # a newline, which a regular expression's $ would let by
+    "interviews-50001.xml",
+    "interviews-99999999999999999999999.xml",  # past what PostgreSQL's OFFSET takes
 ]
 
 
