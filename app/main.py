@@ -146,7 +146,7 @@ def create_app(
             "now": Provide(provide_now, sync_to_thread=False),
             "client": Provide(provide_client, sync_to_thread=False),
             "settings": _always(settings),
-            "site": _always(Site(settings.base_url)),
+            "site": _always(Site.of(settings)),
             "views": Provide(provide_views, sync_to_thread=False),
         },
         state=State(fresh_state(settings, pool=pool, clock=clock, log=log)),

@@ -3,6 +3,8 @@ and the calendar all link to the same places."""
 
 import msgspec
 
+from app.settings import Settings
+
 
 class FeedLinks(msgspec.Struct, kw_only=True):
     """The `<link rel="alternate">` targets of a page's feeds."""
@@ -13,8 +15,17 @@ class FeedLinks(msgspec.Struct, kw_only=True):
 
 
 class Site:
-    def __init__(self, base_url: str) -> None:
+    """Where the site is, and its name and language (COLLOQUY_SITE_TITLE, _SITE_LANGUAGE), which
+    social cards and newsletters carry; the defaults are the settings' own."""
+
+    def __init__(self, base_url: str, *, title: str = "Colloquy", language: str = "en") -> None:
         self.base_url = base_url
+        self.title = title
+        self.language = language
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Site":
+        return cls(settings.base_url, title=settings.site_title, language=settings.site_language)
 
     def interview(self, slug: str) -> str:
         return f"{self.base_url}/interviews/{slug}"

@@ -12,6 +12,7 @@ from app.content.schemas import (
     DEFAULT_FORMATS,
     BodyFormat,
     Card,
+    MetaTag,
     PersonRef,
     PublicInterview,
     PublicParticipant,
@@ -96,6 +97,49 @@ def card(row: PublicRow, site: Site, placement: Placement = "card") -> Card:
     )
 
 
+def _og(prop: str, content: str) -> MetaTag:
+    return MetaTag(property=prop, content=content)
+
+
+def _twitter(name: str, content: str) -> MetaTag:
+    return MetaTag(name=name, content=content)
+
+
+def og_locale(language: str) -> str:
+    """Open Graph's language_TERRITORY from a language tag: en-GB -> en_GB; a tag without a
+    territory stays as it is (en), as no territory can be told from it."""
+    return language.replace("-", "_")
+
+
+def social(row: PublicRow, site: Site) -> list[MetaTag]:
+    """The Open Graph and Twitter `<meta>` of the interview, for `<head>`."""
+    description = teaser(row, "social")
+    tags = [
+        _og("og:type", "article"),
+        _og("og:site_name", site.title),
+        _og("og:locale", og_locale(site.language)),
+        _og("og:url", site.interview(row.slug)),
+        _og("og:title", row.title),
+        _og("og:description", description),
+    ]
+    if row.image:
+        tags += [_og("og:image", row.image.url), _og("og:image:alt", row.image.alt)]
+    tags += [
+        _og("article:published_time", row.published_at.isoformat()),
+        _og("article:modified_time", max(row.updated_at, row.published_at).isoformat()),
+        _og("article:section", row.series_title),
+        *(_og("article:author", p.url) for p in _people(row, "interviewer", site)),
+        *(_og("article:tag", tag) for tag in row.tags),
+        _twitter("twitter:card", "summary_large_image" if row.image else "summary"),
+        _twitter("twitter:title", row.title),
+        _twitter("twitter:description", description),
+    ]
+    if row.image:
+        tags.append(_twitter("twitter:image", row.image.url))
+        tags.append(_twitter("twitter:image:alt", row.image.alt))
+    return tags
+
+
 def _text_block(block: Block) -> TextBlock:
     return TextBlock(
         id=block.id,
@@ -150,6 +194,7 @@ def page(
         url=site.interview(row.slug),
         card=card(row, site),
         related=[card(r, site) for r in related],
+        social=social(row, site),
         feeds=site.feeds(f"series/{row.series_slug}"),
         json_ld=linked_data,
         json_ld_script=script_json(linked_data),

@@ -5,12 +5,13 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal, get_args
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.clock import Now
-from app.content.cards import card, interview_page
+from app.content.cards import card, interview_page, social
 from app.content.queries import (
     PublicFilter,
     PublicRow,
@@ -264,8 +265,10 @@ class ContentController(Controller):
     async def get_interview_card(
         self, db: Db, now: Now, site: NamedDependency[Site], slug: FromPath[str]
     ) -> Card:
-        """The excerpt card of one interview."""
-        return card(await public_interview(db, now, slug), site)
+        """The excerpt card of one interview, with its card teaser (else the excerpt) and the
+        `<meta>` for a page's `<head>` (`social`)."""
+        row = await public_interview(db, now, slug)
+        return msgspec.structs.replace(card(row, site), social=social(row, site))
 
     @get(
         "/interviews/{slug:str}/related",

@@ -62,6 +62,22 @@ class Quote(Public):
     speaker: PlainText
 
 
+class MetaTag(Public, kw_only=True, omit_defaults=True):
+    """One `<meta>` of `<head>`: `property` for Open Graph, `name` for Twitter. `content` is
+    plain text: escape it as an attribute value (`&`, `<`, `"`) as you write the element."""
+
+    property: str | msgspec.UnsetType = msgspec.UNSET
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    content: PlainText
+
+
+SOCIAL = (
+    "Open Graph and Twitter `<meta>` for `<head>`, in order: one `<meta property=... content=...>` "
+    "or `<meta name=... content=...>` each. The description is the `social` teaser, else the "
+    "card teaser, else the excerpt; an image's own properties follow it."
+)
+
+
 class Card(Public):
     """An excerpt card, as on a front page: everything needed to draw it and link to the page."""
 
@@ -89,6 +105,10 @@ class Card(Public):
     reading_minutes: int
     url: str
     call_to_action: PlainText
+    social: Annotated[
+        list[MetaTag] | msgspec.UnsetType,
+        msgspec.Meta(description=f"{SOCIAL} Only on a card fetched alone."),
+    ] = msgspec.UNSET
 
 
 class PublicParticipant(PersonRef):
@@ -151,6 +171,7 @@ class PublicInterview(Public, kw_only=True):
     url: str
     card: Card
     related: list[Card]
+    social: Annotated[list[MetaTag], msgspec.Meta(description=SOCIAL)]
     feeds: FeedLinks
     json_ld: Annotated[dict[str, Any], msgspec.Meta(description=JSON_LD)]
     json_ld_script: Annotated[str, msgspec.Meta(description=JSON_LD_SCRIPT)]

@@ -77,7 +77,7 @@ async def work(
 
     Each batch dispatched beats the heartbeat: a long backlog is progress, not a stuck worker."""
     try:
-        while await dispatch_due(pool, clock.now(), settings, Site(settings.base_url)):
+        while await dispatch_due(pool, clock.now(), settings, Site.of(settings)):
             if heartbeat is not None:
                 heartbeat.beat(clock.now())
         await sender.start_due()

@@ -94,6 +94,9 @@ def assert_excerpt_shape(teaser: str) -> None:
 async def test_seed_card_with_its_card_teaser(client: Client, editor: Headers) -> None:
     await thursday_interview(client, editor, teaser=TEASER)
     card = await card_of(client, SLUG)
+    # Alone, a card carries the page's <meta> too (tests/content/test_social.py).
+    page = await get_json(client, f"{CONTENT}/interviews/{SLUG}")
+    assert card.pop("social") == page["social"]
     assert card == {
         "slug": SLUG,
         "kicker": "Thursday Interview",

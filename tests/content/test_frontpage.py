@@ -93,7 +93,8 @@ async def test_default_sections_in_order(
         "json": f"{BASE}/feeds/all.json",
     }
     card = page["sections"][0]["items"][0]
-    assert card == await get_json(client, f"{CONTENT}/interviews/{weekend['slug']}/card")
+    alone = await get_json(client, f"{CONTENT}/interviews/{weekend['slug']}/card")
+    assert card == {key: value for key, value in alone.items() if key != "social"}
 
 
 async def test_a_series_that_pauses_loses_its_section(client: Client, editor: Headers) -> None:
