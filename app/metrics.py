@@ -35,7 +35,7 @@ from prometheus_client import (
 
 from app.errors import DATABASE_UNAVAILABLE, ProblemError, problems
 from app.events.sending import OUTCOMES
-from app.interviews.outbox import InterviewPublished, event_type
+from app.outbox import InterviewPublished, event_type
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 # The text format every Prometheus reads (Litestar adds the charset).

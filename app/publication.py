@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from app.interviews.outbox import InterviewHidden, InterviewPublished, insert_event
+from app.outbox import InterviewHidden, InterviewPublished, insert_event
 
 # Scheduled, and its time has come.
 _DUE = "(i.status = 'scheduled' AND i.publish_at <= $1)"

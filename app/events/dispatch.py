@@ -16,7 +16,7 @@ from app.content.cards import page
 from app.content.queries import select_public_interview
 from app.content.schemas import PublicInterview
 from app.events.queries import DueEvent, claim_due_events, mark_dispatched
-from app.interviews.outbox import FeedChange, InterviewHidden, InterviewPublished, event_type
+from app.outbox import FeedChange, InterviewHidden, InterviewPublished, event_type
 from app.publication import publish_when_due
 from app.settings import Settings
 from app.site import Site

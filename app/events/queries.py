@@ -1,4 +1,4 @@
-"""SQL for the worker's side of the event outbox (app.interviews.outbox): claiming what is due,
+"""SQL for the worker's side of the event outbox (app.outbox): claiming what is due,
 and marking it dispatched."""
 
 from datetime import datetime
@@ -7,7 +7,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from app.interviews.outbox import InterviewEvent
+from app.outbox import InterviewEvent
 
 
 class DueEvent(msgspec.Struct):

@@ -2,7 +2,7 @@
 
 Every write of an interview goes through here, each in a transaction of its own: the interview
 is locked and read once; then the actor's right to it at the version the client saw, then what
-its status allows; then the change, the events that announce it (app.interviews.outbox) and the
+its status allows; then the change, the events that announce it (app.outbox) and the
 revision that keeps it (app.interviews.revisions). When it is public is app.publication's to say.
 """
 
@@ -16,16 +16,6 @@ import asyncpg
 from app.auth import Actor, Role
 from app.errors import ProblemError, not_found
 from app.etags import Expected, ensure_version
-from app.interviews.outbox import (
-    InterviewPublished,
-    InterviewRescheduled,
-    InterviewScheduled,
-    InterviewUnscheduled,
-    InterviewUpdated,
-    InterviewWithdrawn,
-    cancel_pending_publication,
-    insert_event,
-)
 from app.interviews.queries import (
     LockedInterview,
     StatusChange,
@@ -38,6 +28,16 @@ from app.interviews.queries import (
 from app.interviews.revisions import record_revision, restored_content
 from app.interviews.schemas import Interview, InterviewStatus, InterviewUpdate, ScheduleRequest
 from app.interviews.slot_choice import choose_publish_at
+from app.outbox import (
+    InterviewPublished,
+    InterviewRescheduled,
+    InterviewScheduled,
+    InterviewUnscheduled,
+    InterviewUpdated,
+    InterviewWithdrawn,
+    cancel_pending_publication,
+    insert_event,
+)
 
 Action = Literal["schedule", "publish", "unschedule", "withdraw"]
 

@@ -19,7 +19,6 @@ import asyncpg
 
 from app.auth import Actor, Role
 from app.errors import ProblemError
-from app.interviews.outbox import InterviewUnscheduled, cancel_pending_publication, insert_event
 from app.interviews.queries import (
     LockedInterview,
     StatusChange,
@@ -27,6 +26,7 @@ from app.interviews.queries import (
     update_interview,
 )
 from app.interviews.revisions import record_revision
+from app.outbox import InterviewUnscheduled, cancel_pending_publication, insert_event
 from app.slugs import unique_slug
 from app.trash.queries import (
     Trashed,

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from app.interviews.outbox import EVENT_TYPES
+from app.outbox import EVENT_TYPES
 from app.schemas import Base, Url
 
 # The types a subscription may choose, read from the event union. mypy cannot follow a Literal

@@ -25,7 +25,7 @@ import asyncpg
 from app.clock import Clock
 from app.events.dispatch import dispatch_due
 from app.events.sending import Sender
-from app.interviews.outbox import EVENT_TYPES
+from app.outbox import EVENT_TYPES
 from app.settings import Settings
 from app.site import Site
 from tests.factories import Client, Json, make_interview, make_person

@@ -1,9 +1,9 @@
-"""Event types are defined once, by the tagged union in app.interviews.outbox."""
+"""Event types are defined once, by the tagged union in app.outbox."""
 
 from typing import get_args
 
-from app.interviews.outbox import EVENT_TYPES, InterviewEvent
 from app.main import create_app
+from app.outbox import EVENT_TYPES, InterviewEvent
 from app.settings import Settings
 
 
