@@ -398,3 +398,19 @@ async def add_views(db: asyncpg.Connection, counts: dict[tuple[UUID, date], int]
         [key[1] for key in counts],
         list(counts.values()),
     )
+
+
+async def select_public_interviews(
+    db: asyncpg.Connection, now: datetime, ids: list[UUID]
+) -> list[PublicRow]:
+    """The public interviews among `ids`, in the order of `ids` (search hits, ranked)."""
+    rows = await db.fetch(
+        f"""
+        {_SELECT} JOIN unnest($2::uuid[]) WITH ORDINALITY AS wanted (id, n) ON wanted.id = i.id
+         WHERE {PUBLIC}
+         ORDER BY wanted.n
+        """,
+        now,
+        ids,
+    )
+    return _rows(rows)

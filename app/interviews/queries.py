@@ -68,6 +68,7 @@ class InterviewFilter(msgspec.Struct, kw_only=True):
     tag: str | None = None
     published_after: datetime | None = None
     published_before: datetime | None = None
+    q: str | None = None  # words to search for, as on the Content API's search
 
 
 async def select_interview_page(
@@ -90,6 +91,9 @@ async def select_interview_page(
            AND ($6::timestamptz IS NULL OR {PUBLISHED_AT} >= $6)
            AND ($7::timestamptz IS NULL OR {PUBLISHED_AT} < $7)
            AND ($8::timestamptz IS NULL OR (i.created_at, i.id) < ($8, $9))
+           AND ($11::text IS NULL OR EXISTS (SELECT 1 FROM interview_search d
+                                              WHERE d.interview_id = i.id
+                                                AND d.document @@ search_query($11)))
          ORDER BY i.created_at DESC, i.id DESC
          LIMIT $10
         """,
@@ -102,6 +106,7 @@ async def select_interview_page(
         where.published_before,
         *(after or (None, None)),
         limit,
+        where.q,
     )
     return [_interview(row) for row in rows]
 

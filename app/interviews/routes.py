@@ -42,6 +42,7 @@ from app.interviews.schemas import (
 from app.openapi import ADMIN, Action, ConditionalWrite, Created, GuardedDelete, Versioned
 from app.pagination import Limit, decode_cursor, split_page
 from app.schemas import given
+from app.search.schemas import TYPED_MAX_LENGTH
 from app.slugs import unique_slug
 from app.trash.moves import trash_interview
 
@@ -65,11 +66,13 @@ class InterviewController(Controller):
         tag: TagParam = None,
         published_after: FromQuery[datetime | None] = None,
         published_before: FromQuery[datetime | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=TYPED_MAX_LENGTH)] = None,
         cursor: FromQuery[str | None] = None,
         limit: Limit = 20,
     ) -> InterviewList:
-        """Interviews of every status, newest first, filtered by series, status, person, tag or
-        publication window; `next_cursor` gives the next page."""
+        """Interviews of every status, newest first, filtered by series, status, person, tag,
+        publication window or words (`q`, read as the Content API's search reads it);
+        `next_cursor` gives the next page."""
         where = InterviewFilter(
             series_id=series_id,
             status=status,
@@ -77,6 +80,7 @@ class InterviewController(Controller):
             tag=tag,
             published_after=published_after,
             published_before=published_before,
+            q=q,
         )
         after = decode_cursor(cursor, datetime, UUID) if cursor else None
         rows = await select_interview_page(db, now, where, after, limit + 1)

@@ -78,6 +78,7 @@ UPGRADE = [
             'ALTER TEXT SEARCH CONFIGURATION colloquy_search'
             ' ALTER MAPPING FOR word, hword, hword_part WITH %s%I', folding, stemmer);
         PERFORM refresh_interview_search(ARRAY(SELECT id FROM interviews));
+        PERFORM pg_notify('colloquy_content', '');  -- cached search answers are stale now
         RETURN true;
     END
     $$
@@ -100,6 +101,19 @@ UPGRADE = [
     )
     """,
     "CREATE INDEX interview_search_document_idx ON interview_search USING gin (document)",
+    # What a reader typed, in web-search syntax ("a phrase", -word, or), as a tsquery: stemmed
+    # in the site language; when that leaves nothing (a name that is a stop word: "Will"), the
+    # words as they are, which the documents' names also hold. Never an error: words it cannot
+    # read are left out, and a query of nothing matches nothing.
+    """
+    CREATE FUNCTION search_query(typed text) RETURNS tsquery
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    AS $$
+        SELECT CASE WHEN numnode(stemmed) > 0 THEN stemmed
+                    ELSE websearch_to_tsquery('simple', search_unaccent(typed)) END
+          FROM websearch_to_tsquery('colloquy_search', search_unaccent(typed)) AS stemmed
+    $$
+    """,
     """
     CREATE FUNCTION refresh_interview_search(ids uuid[]) RETURNS void
     LANGUAGE sql AS $$
@@ -232,6 +246,7 @@ DOWNGRADE = [
     "DROP FUNCTION search_refresh_edited()",
     "DROP FUNCTION search_refresh_inserted()",
     "DROP FUNCTION use_search_language(regconfig)",
+    "DROP FUNCTION search_query(text)",
     "DROP FUNCTION refresh_interview_search(uuid[])",
     "DROP TABLE interview_search",
     "DROP FUNCTION search_body_text(jsonb)",

@@ -1,0 +1,68 @@
+"""Search of the public interviews, for the site's search page."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+
+from app.clock import Now
+from app.content.cards import card
+from app.content.queries import select_public_interviews
+from app.db import Db
+from app.errors import problems
+from app.openapi import PublicRead
+from app.pagination import decode_cursor, split_page
+from app.search.queries import SearchFilter, select_hits
+from app.search.schemas import TYPED_MAX_LENGTH, SearchHit, SearchPage
+from app.site import Site
+
+Typed = Annotated[str, QueryParameter(max_length=TYPED_MAX_LENGTH)]
+SlugParam = Annotated[str | None, QueryParameter(max_length=120)]
+TagParam = Annotated[str | None, QueryParameter(max_length=60)]
+SearchLimit = Annotated[int, QueryParameter(ge=1, le=50)]
+
+
+class SearchController(Controller):
+    path = "/content/v1/search"
+    tags = ["content"]
+
+    @get("/", summary="Search interviews", responses=problems(400), operation_class=PublicRead)
+    async def search_interviews(
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        q: Typed,
+        series: SlugParam = None,
+        person: SlugParam = None,
+        tag: TagParam = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: SearchLimit = 20,
+    ) -> SearchPage:
+        """Public interviews whose title, standfirst, teasers, body, pull quotes, participants'
+        names, series or tags hold the words of `q`, best first, each with its card and a
+        snippet. `q` is read as in web search: `"a phrase"`, `-word` for without, `or`
+        between alternatives; accents and case do not matter and words match their other
+        forms in the site's language (COLLOQUY_SITE_LANGUAGE). Filters: series and person
+        (slugs), tag, and a publication window [since, until)."""
+        where = SearchFilter(
+            series_slug=series, person_slug=person, tag=tag, since=since, until=until
+        )
+        after = decode_cursor(cursor, float, UUID) if cursor else None
+        hits = await select_hits(db, now, q, where, after, limit + 1)
+        page, next_cursor = split_page(hits, limit, lambda hit: (hit.rank, hit.id))
+        found = await select_public_interviews(db, now, [hit.id for hit in page])
+        rows = {row.id: row for row in found}
+        return SearchPage(
+            items=[
+                SearchHit(card=card(rows[hit.id], site), rank=hit.rank, snippet=hit.snippet)
+                for hit in page
+                if hit.id in rows  # not public any more since it was found
+            ],
+            next_cursor=next_cursor,
+        )
