@@ -9,8 +9,8 @@ An entry is served only while all of these hold:
   from cache while the database answers.
 - the clock has not reached the next time the public view changes by itself (a scheduled
   publication, or an editors' choice window opening or closing);
-- for the front page (which has the popular section) and the news sitemap (the last 48
-  hours), it is less than a minute old.
+- for the front page (which has the popular section), the news sitemap (the last 48 hours)
+  and the newsletter (the last seven days), it is less than a minute old.
 An entry records the epoch in which its rendering *started*, so a rendering that raced with
 a write is already stale when stored.
 
@@ -55,9 +55,11 @@ CHANNEL = "colloquy_content"
 PREFIXES = ("/content/", "/feeds/", "/sitemaps/")
 MAX_AGE = 60
 STALE_WHILE_REVALIDATE = 30
-# What moves on with no write to tell us: the popular section, the 48 hours of news.
+# What moves on with no write to tell us: the popular section, the 48 hours of news, the
+# newsletter's last seven days.
 SHORT_LIVED = {
     "/content/v1/frontpage": timedelta(seconds=60),
+    "/content/v1/newsletter": timedelta(seconds=60),
     "/sitemaps/news.xml": timedelta(seconds=60),
 }
 COMPRESS_FROM = 512

@@ -71,21 +71,29 @@ def summary(row: PublicRow) -> str:
     return row.teasers.get("card") or row.standfirst or excerpt(row.body)
 
 
-def card(row: PublicRow, site: Site, placement: Placement = "card") -> Card:
-    """The excerpt card, with the teaser of `placement` (the front page's, or the card's)."""
+def featured_quote(row: PublicRow) -> Quote | None:
     names = {p.id: p.name for p in row.participants}
     featured = next((q for q in row.pull_quotes if q.featured), None)
-    interviewees = _names(row, "interviewee")
+    if featured is None:
+        return None
+    return Quote(text=featured.text, speaker=names.get(featured.speaker_id, ""))
+
+
+def headline(row: PublicRow) -> str:
+    """Who is interviewed, as the seed's card says it, else the title."""
+    return " and ".join(_names(row, "interviewee")) or row.title
+
+
+def card(row: PublicRow, site: Site, placement: Placement = "card") -> Card:
+    """The excerpt card, with the teaser of `placement` (the front page's, or the card's)."""
     return Card(
         slug=row.slug,
         kicker=row.series_title,
-        headline=" and ".join(interviewees) or row.title,
+        headline=headline(row),
         title=row.title,
         teaser=teaser(row, placement),
         standfirst=row.standfirst or None,
-        pull_quote=Quote(text=featured.text, speaker=names.get(featured.speaker_id, ""))
-        if featured
-        else None,
+        pull_quote=featured_quote(row),
         image=row.image,
         interviewers=_people(row, "interviewer", site),
         interviewees=_people(row, "interviewee", site),

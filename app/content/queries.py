@@ -128,6 +128,9 @@ class PublicFilter(msgspec.Struct, kw_only=True):
     series_slug: str | None = None
     person_slug: str | None = None
     tag: str | None = None
+    # Published in [since, until).
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 async def select_public_page(
@@ -161,6 +164,10 @@ async def select_public_page(
         conditions.append(f"person.slug = {param(where.person_slug)}")
     if where.tag is not None:
         conditions.append(f"i.tags @> ARRAY[{param(where.tag)}::text]")
+    if where.since is not None:
+        conditions.append(f"{PUBLISHED_AT} >= {param(where.since)}")
+    if where.until is not None:
+        conditions.append(f"{PUBLISHED_AT} < {param(where.until)}")
     if after is not None:
         direction = ">" if newer else "<"
         conditions.append(

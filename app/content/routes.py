@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.clock import Now
 from app.content.cards import card, interview_page, social
+from app.content.newsletter import MOST_ITEMS, digest, window
 from app.content.queries import (
     PublicFilter,
     PublicRow,
@@ -33,6 +34,7 @@ from app.content.schemas import (
     Formats,
     Frontpage,
     FrontpageSection,
+    Newsletter,
     PublicInterview,
     PublicPerson,
     PublicSeries,
@@ -140,6 +142,39 @@ class ContentController(Controller):
         for name in dict.fromkeys(sections or get_args(SectionName)):
             result += await _sections(db, now, name, size, site)
         return Frontpage(sections=result, feeds=site.feeds())
+
+    @get(
+        "/newsletter",
+        summary="Get the newsletter",
+        responses=problems(400, 404),
+        operation_class=PublicRead,
+    )
+    async def get_newsletter(
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        series: SlugParam = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+    ) -> Newsletter:
+        """An email-ready digest of the interviews published in [since, until), of one series
+        or all: subject, preheader, HTML for email clients (tables, inline styles, absolute
+        URLs, every text escaped) and its plain-text alternative. Each interview shows its
+        `newsletter` teaser (else its card teaser, else the excerpt) and its featured pull
+        quote; the newest 50 at most. The window is the last seven days by default, from
+        `since` up to now, or the seven days before `until`; at most 31 days."""
+        start, end = window(now, since, until)
+        heading, home = site.title, site.base_url
+        if series is not None:
+            found = await select_series_by_slug(db, series)
+            if found is None:
+                raise not_found("series")
+            heading, home = found.title, site.series(series)
+        # Without `until`, up to now inclusive: what appears at this very moment is in.
+        where = PublicFilter(series_slug=series, since=start, until=until)
+        rows = await select_public_page(db, now, where, None, MOST_ITEMS)
+        return digest(rows, site, heading, home, start, end)
 
     @get("/series", summary="List series", responses=problems(), operation_class=PublicRead)
     async def list_public_series(self, db: Db, site: NamedDependency[Site]) -> SeriesRefList:

@@ -219,3 +219,52 @@ class PublicPerson(Public):
 
 class SeriesRefList(Public):
     items: list[SeriesRef]
+
+
+class NewsletterItem(Public):
+    """An interview in a newsletter: what its entry shows and where it links."""
+
+    slug: str
+    kicker: PlainText
+    headline: PlainText
+    title: PlainText
+    teaser: Annotated[
+        str,
+        msgspec.Meta(
+            description=f"{PLAIN} The `newsletter` teaser, else the card teaser, else whole "
+            "sentences of the first answer."
+        ),
+    ]
+    pull_quote: Quote | None
+    image: Image | None
+    byline: PlainText
+    published_at: datetime
+    url: str
+
+
+class Newsletter(Public):
+    """An email-ready digest of the public interviews published in [since, until)."""
+
+    subject: PlainText
+    preheader: Annotated[
+        str,
+        msgspec.Meta(
+            description=f"{PLAIN} The line inboxes show after the subject (the HTML has it too, "
+            "hidden, at the top of its body)."
+        ),
+    ]
+    html: Annotated[
+        str,
+        msgspec.Meta(
+            description="The email's HTML document, every text escaped: a table layout with "
+            "inline styles and absolute URLs only, no script, style sheet or external CSS. Send "
+            "it as is, with `text` as its plain-text alternative (multipart/alternative)."
+        ),
+    ]
+    text: Annotated[str, msgspec.Meta(description="The plain-text alternative of `html`.")]
+    since: datetime
+    until: datetime
+    items: Annotated[
+        list[NewsletterItem],
+        msgspec.Meta(description="Newest first, at most 50 (the newest of the window)."),
+    ]
