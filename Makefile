@@ -19,8 +19,8 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/deptry .
-	$(BIN)/deptry tests --exclude __pycache__ --ignore DEP002,DEP004
+	$(BIN)/deptry . --extend-exclude bench
+	$(BIN)/deptry tests bench --exclude __pycache__ --ignore DEP002,DEP004 -kf app -kf tests -kf run
 
 # Not part of `make test`: seeds up to 100,000 interviews and drives load with wrk.
 bench: $(INSTALLED)
