@@ -37,7 +37,7 @@ from app.people.routes import PeopleController
 from app.preview.routes import PreviewController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import StrictQueries
-from app.search.language import use_site_language
+from app.search.language import keep_site_language
 from app.search.routes import SearchController
 from app.series.routes import SeriesController
 from app.settings import Settings
@@ -101,8 +101,8 @@ def create_app(
                     raise RuntimeError("create_app needs settings.database_url or a pool")
                 app.state.pool = await create_pool(settings.database_url, settings.pool_size)
                 stack.push_async_callback(app.state.pool.close)
-            await use_site_language(app.state.pool, settings.site_language)
             background = [
+                keep_site_language(app.state.pool, settings.site_language),
                 app.state.views.run(app.state.pool),
                 keep_listening(settings.database_url or "", app.state.freshness),
             ]

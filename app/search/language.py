@@ -5,7 +5,15 @@ the text search configuration `colloquy_search` carries the language for them. C
 language rebuilds every document (in one transaction, so a search never mixes the two).
 """
 
+import asyncio
+
 import asyncpg
+
+from app.errors import DATABASE_UNAVAILABLE
+
+RETRY_SECONDS = 5.0
+# The schema has no search yet (not migrated), or the database is away.
+NOT_YET = (asyncpg.UndefinedFunctionError, asyncpg.UndefinedObjectError, *DATABASE_UNAVAILABLE)
 
 # PostgreSQL's stemming configurations, by the language's ISO 639-1 code.
 CONFIGURATIONS = {
@@ -55,3 +63,18 @@ async def use_site_language(db: asyncpg.Connection | asyncpg.Pool, site_language
             wanted,
         )
     )
+
+
+async def keep_site_language(pool: asyncpg.Pool, site_language: str) -> None:
+    """Set the site's language as soon as the database lets it: a server started with
+    `--no-migrate` may come up before the schema has search, and the database may be away."""
+    while True:
+        try:
+            await use_site_language(pool, site_language)
+            return
+        except (
+            asyncpg.UndefinedFunctionError,
+            asyncpg.UndefinedObjectError,
+            *DATABASE_UNAVAILABLE,
+        ):
+            await asyncio.sleep(RETRY_SECONDS)
