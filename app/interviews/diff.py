@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from app.interviews.revisions import CONTENT_FIELDS
 from app.interviews.schemas import (
     Block,
     Interview,
@@ -23,22 +24,7 @@ from app.interviews.schemas import (
 from app.schemas import Base, Image
 
 # Each field a diff compares, in the order it names them; `body` is compared block by block.
-COMPARED = (
-    "series_id",
-    "slug",
-    "title",
-    "standfirst",
-    "body",
-    "image",
-    "tags",
-    "participants",
-    "pull_quotes",
-    "teasers",
-    "status",
-    "publish_at",
-    "published_at",
-    "withdrawn_at",
-)
+COMPARED = (*CONTENT_FIELDS, "status", "publish_at", "published_at", "withdrawn_at")
 _WORDS = re.compile(r"\s+|\S+")  # words and the spaces between them, so pieces join back up
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from app.content.queries import PublicFilter
 from app.publication import PUBLIC, PUBLISHED_AT
 
 # ts_rank_cd's weights for D (body), C (standfirst, teasers, quotes), B (names, series, tags)
@@ -46,14 +47,6 @@ SNIPPET_OPTIONS = (
 )
 
 
-class SearchFilter(msgspec.Struct, kw_only=True):
-    series_slug: str | None = None
-    person_slug: str | None = None
-    tag: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
 class Hit(msgspec.Struct):
     id: UUID
     rank: float
@@ -64,7 +57,7 @@ async def select_hits(
     db: asyncpg.Connection,
     now: datetime,
     typed: str,
-    where: SearchFilter,
+    where: PublicFilter,
     after: tuple[float, UUID] | None,
     limit: int,
 ) -> list[Hit]:

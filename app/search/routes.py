@@ -10,12 +10,12 @@ from litestar.params import FromQuery, QueryParameter
 
 from app.clock import Now
 from app.content.cards import card
-from app.content.queries import select_public_interviews
+from app.content.queries import PublicFilter, select_public_interviews
 from app.db import Db
 from app.errors import problems
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, split_page
-from app.search.queries import SearchFilter, select_hits
+from app.search.queries import select_hits
 from app.search.schemas import TYPED_MAX_LENGTH, SearchHit, SearchPage
 from app.site import Site
 
@@ -50,7 +50,7 @@ class SearchController(Controller):
         between alternatives; accents and case do not matter and words match their other
         forms in the site's language (COLLOQUY_SITE_LANGUAGE). Filters: series and person
         (slugs), tag, and a publication window [since, until)."""
-        where = SearchFilter(
+        where = PublicFilter(
             series_slug=series, person_slug=person, tag=tag, since=since, until=until
         )
         after = decode_cursor(cursor, float, UUID) if cursor else None
