@@ -55,7 +55,7 @@ def operations(app: Litestar) -> list[Operation]:
     OPTIONS that Litestar answers by itself."""
     assert app.openapi_config is not None and app.openapi_config.path is not None
     documents = app.openapi_config.path
-    return [
+    found = [
         Operation(method, route.path_format, handler)
         for route in app.routes
         if isinstance(route, HTTPRoute) and not route.path_format.startswith(documents)
@@ -63,6 +63,9 @@ def operations(app: Litestar) -> list[Operation]:
         for method in sorted(handler.http_methods)
         if method != "OPTIONS"
     ]
+    # In one order in every process (a route's handlers come in no fixed order), so that
+    # parallel runs (pytest -n) collect the same tests.
+    return sorted(found, key=str)
 
 
 def problem_statuses(operation: Operation) -> set[int]:
