@@ -381,6 +381,47 @@ async def select_public_person(
     return None if row is None else msgspec.convert(row, PersonRow, from_attributes=True)
 
 
+class PersonIndexRow(msgspec.Struct, kw_only=True):
+    slug: str
+    name: str
+    headline: str
+    image: Image | None
+    interviewer: int  # public interviews in which they ask
+    interviewee: int  # public interviews in which they answer
+
+
+async def select_public_people(
+    db: asyncpg.Connection,
+    now: datetime,
+    role: str | None,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[PersonIndexRow]:
+    """People who take part in a public interview (in `role`, if given), by name then slug,
+    after the (name, slug) `after`; each with their public interviews counted per role."""
+    rows = await db.fetch(
+        f"""
+        SELECT p.slug, p.name, p.headline, p.image,
+               count(*) FILTER (WHERE ip.role = 'interviewer') AS interviewer,
+               count(*) FILTER (WHERE ip.role = 'interviewee') AS interviewee
+          FROM people p
+          JOIN interview_participants ip ON ip.person_id = p.id
+          JOIN interviews i ON i.id = ip.interview_id
+         WHERE p.deleted_at IS NULL AND {PUBLIC}
+           AND ($3::text IS NULL OR (p.name, p.slug) > ($3, $4))
+         GROUP BY p.id
+        HAVING $2::text IS NULL OR bool_or(ip.role = $2)
+         ORDER BY p.name, p.slug
+         LIMIT $5
+        """,
+        now,
+        role,
+        *(after or (None, None)),
+        limit,
+    )
+    return [msgspec.convert(row, PersonIndexRow, from_attributes=True) for row in rows]
+
+
 async def select_public_interview_id(
     db: asyncpg.Connection, now: datetime, slug: str
 ) -> UUID | None:

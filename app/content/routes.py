@@ -23,6 +23,7 @@ from app.content.queries import (
     select_public_interview,
     select_public_interview_id,
     select_public_page,
+    select_public_people,
     select_public_person,
     select_public_series,
     select_related,
@@ -35,9 +36,12 @@ from app.content.schemas import (
     Frontpage,
     FrontpageSection,
     Newsletter,
+    PersonEntry,
+    PersonIndex,
     PublicInterview,
     PublicPerson,
     PublicSeries,
+    RoleCounts,
     SeriesRef,
     SeriesRefList,
 )
@@ -216,6 +220,40 @@ class ContentController(Controller):
             next_cursor=cards.next_cursor,
             feeds=site.feeds(f"series/{slug}"),
         )
+
+    @get(
+        "/people",
+        summary="List people",
+        responses=problems(400),
+        operation_class=PublicRead,
+    )
+    async def list_public_people(
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        role: FromQuery[Literal["interviewer", "interviewee"] | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: PublicLimit = 20,
+    ) -> PersonIndex:
+        """People who take part in a public interview (as `role`, if given), by name, each with
+        their public interviews counted per role and their page and feeds."""
+        after = decode_cursor(cursor, str, str) if cursor else None
+        rows = await select_public_people(db, now, role, after, limit + 1)
+        page, next_cursor = split_page(rows, limit, lambda row: (row.name, row.slug))
+        items = [
+            PersonEntry(
+                slug=row.slug,
+                name=row.name,
+                headline=row.headline,
+                image=row.image,
+                url=site.person(row.slug),
+                counts=RoleCounts(interviewer=row.interviewer, interviewee=row.interviewee),
+                feeds=site.feeds(f"people/{row.slug}"),
+            )
+            for row in page
+        ]
+        return PersonIndex(items=items, next_cursor=next_cursor)
 
     @get(
         "/people/{slug:str}",

@@ -217,6 +217,30 @@ class PublicPerson(Public):
     feeds: FeedLinks
 
 
+class RoleCounts(Public):
+    """How many public interviews a person took part in, per role."""
+
+    interviewer: int
+    interviewee: int
+
+
+class PersonEntry(Public):
+    """A person in the index of people: who they are, where their page and feeds are."""
+
+    slug: str
+    name: PlainText
+    headline: PlainText
+    image: Image | None
+    url: str
+    counts: RoleCounts
+    feeds: FeedLinks
+
+
+class PersonIndex(Public):
+    items: list[PersonEntry]
+    next_cursor: str | None
+
+
 class SeriesRefList(Public):
     items: list[SeriesRef]
 
