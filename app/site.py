@@ -1,6 +1,8 @@
 """Canonical URLs on the public site, which the frontend serves: pages, cards, feeds, webhooks
 and the calendar all link to the same places."""
 
+from urllib.parse import quote
+
 import msgspec
 
 from app.settings import Settings
@@ -36,11 +38,19 @@ class Site:
     def person(self, slug: str) -> str:
         return f"{self.base_url}/people/{slug}"
 
+    def tag(self, tag: str) -> str:
+        return f"{self.base_url}/{tag_scope(tag)}"
+
     def feed(self, scope: str, ending: str) -> str:
-        """The feed of `scope` (`all`, `series/{slug}` or `people/{slug}`) in the format its
-        `ending` (`rss`, `atom` or `json`) names."""
+        """The feed of `scope` (`all`, `series/{slug}`, `people/{slug}` or a `tag_scope`) in the
+        format its `ending` (`rss`, `atom` or `json`) names."""
         return f"{self.base_url}/feeds/{scope}.{ending}"
 
     def feeds(self, scope: str = "all") -> FeedLinks:
         rss, atom, json = (self.feed(scope, ending) for ending in ("rss", "atom", "json"))
         return FeedLinks(rss=rss, atom=atom, json=json)
+
+
+def tag_scope(tag: str) -> str:
+    """`tags/{tag}`, the tag percent-encoded whole: a tag may hold spaces, `/`, `?` or `#`."""
+    return f"tags/{quote(tag, safe='')}"

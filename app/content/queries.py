@@ -422,6 +422,45 @@ async def select_public_people(
     return [msgspec.convert(row, PersonIndexRow, from_attributes=True) for row in rows]
 
 
+class TagRow(msgspec.Struct, kw_only=True):
+    tag: str
+    count: int  # public interviews with the tag
+
+
+async def select_public_tags(
+    db: asyncpg.Connection, now: datetime, after: tuple[int, str] | None, limit: int
+) -> list[TagRow]:
+    """Tags of public interviews, the most used first, then by name; after the (count, tag)
+    `after` in that order."""
+    rows = await db.fetch(
+        f"""
+        SELECT t.tag, count(DISTINCT i.id) AS count
+          FROM interviews i CROSS JOIN unnest(i.tags) AS t (tag)
+         WHERE {PUBLIC}
+         GROUP BY t.tag
+        HAVING $2::bigint IS NULL
+            OR count(DISTINCT i.id) < $2
+            OR (count(DISTINCT i.id) = $2 AND t.tag > $3)
+         ORDER BY count DESC, t.tag
+         LIMIT $4
+        """,
+        now,
+        *(after or (None, None)),
+        limit,
+    )
+    return [msgspec.convert(row, TagRow, from_attributes=True) for row in rows]
+
+
+async def count_public_tagged(db: asyncpg.Connection, now: datetime, tag: str) -> int:
+    """How many public interviews carry `tag`, as stored (the same match as PublicFilter)."""
+    count: int = await db.fetchval(
+        f"SELECT count(*) FROM interviews i WHERE i.tags @> ARRAY[$2::text] AND {PUBLIC}",
+        now,
+        tag,
+    )
+    return count
+
+
 async def select_public_interview_id(
     db: asyncpg.Connection, now: datetime, slug: str
 ) -> UUID | None:

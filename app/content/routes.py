@@ -16,6 +16,7 @@ from app.content.newsletter import MOST_ITEMS, digest, window
 from app.content.queries import (
     PublicFilter,
     PublicRow,
+    count_public_tagged,
     interview_is_withdrawn,
     select_editors_choice,
     select_latest_by_series,
@@ -26,6 +27,7 @@ from app.content.queries import (
     select_public_people,
     select_public_person,
     select_public_series,
+    select_public_tags,
     select_related,
     select_series_by_slug,
 )
@@ -41,9 +43,12 @@ from app.content.schemas import (
     PublicInterview,
     PublicPerson,
     PublicSeries,
+    PublicTag,
     RoleCounts,
     SeriesRef,
     SeriesRefList,
+    TagEntry,
+    TagIndex,
 )
 from app.content.view_counter import ViewCounter
 from app.db import Db
@@ -51,7 +56,7 @@ from app.errors import ProblemError, not_found, problems
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, split_page
 from app.proxies import ClientAddress
-from app.site import Site
+from app.site import Site, tag_scope
 
 SectionName = Literal["latest", "editors-choice", "popular", "series"]
 Size = Annotated[int, QueryParameter(ge=1, le=20)]
@@ -286,6 +291,61 @@ class ContentController(Controller):
             interviews=cards.items,
             next_cursor=cards.next_cursor,
             feeds=site.feeds(f"people/{slug}"),
+        )
+
+    @get("/tags", summary="List tags", responses=problems(400), operation_class=PublicRead)
+    async def list_public_tags(
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        cursor: FromQuery[str | None] = None,
+        limit: PublicLimit = 50,
+    ) -> TagIndex:
+        """Tags of public interviews, the most used first, then by tag, each with how many
+        public interviews carry it and its page and feeds."""
+        after = decode_cursor(cursor, int, str) if cursor else None
+        rows = await select_public_tags(db, now, after, limit + 1)
+        page, next_cursor = split_page(rows, limit, lambda row: (row.count, row.tag))
+        items = [
+            TagEntry(
+                tag=row.tag,
+                count=row.count,
+                url=site.tag(row.tag),
+                feeds=site.feeds(tag_scope(row.tag)),
+            )
+            for row in page
+        ]
+        return TagIndex(items=items, next_cursor=next_cursor)
+
+    @get(
+        "/tags/{tag:str}",
+        summary="Get a tag",
+        responses=problems(400, 404),
+        operation_class=PublicRead,
+    )
+    async def get_public_tag(
+        self,
+        db: Db,
+        now: Now,
+        site: NamedDependency[Site],
+        tag: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+        limit: PublicLimit = 20,
+    ) -> PublicTag:
+        """A tag (as stored, percent-encoded in the path) with its public interviews, newest
+        first; 404 when no public interview carries it."""
+        count = await count_public_tagged(db, now, tag)
+        if count == 0:
+            raise not_found("tag")
+        cards = await _cards(db, now, PublicFilter(tag=tag), cursor, limit, site)
+        return PublicTag(
+            tag=tag,
+            count=count,
+            url=site.tag(tag),
+            interviews=cards.items,
+            next_cursor=cards.next_cursor,
+            feeds=site.feeds(tag_scope(tag)),
         )
 
     @get(

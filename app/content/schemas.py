@@ -241,6 +241,34 @@ class PersonIndex(Public):
     next_cursor: str | None
 
 
+TAG = "The tag as stored, plain text: escape it in HTML, percent-encode it in a URL."
+
+
+class TagEntry(Public):
+    """A tag in the index of tags: how many public interviews carry it, its page and feeds."""
+
+    tag: Annotated[str, msgspec.Meta(description=TAG)]
+    count: int
+    url: str
+    feeds: FeedLinks
+
+
+class TagIndex(Public):
+    items: Annotated[list[TagEntry], msgspec.Meta(description="The most used first, then by tag.")]
+    next_cursor: str | None
+
+
+class PublicTag(Public):
+    """A tag with its public interviews, newest first."""
+
+    tag: Annotated[str, msgspec.Meta(description=TAG)]
+    count: int
+    url: str
+    interviews: list[Card]
+    next_cursor: str | None
+    feeds: FeedLinks
+
+
 class SeriesRefList(Public):
     items: list[SeriesRef]
 

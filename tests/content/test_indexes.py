@@ -1,6 +1,7 @@
 """Indexes of the public site: the people who appear in public interviews, and the tags."""
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -123,3 +124,105 @@ async def test_people_list_refuses_bad_parameters(
 ) -> None:
     await index_world(client, editor, clock)
     problem(await client.get(f"{CONTENT}/people", params=params), 400)
+
+
+# Tags ---------------------------------------------------------------------------------------
+
+
+def tag_path(tag: str) -> str:
+    return f"{CONTENT}/tags/{quote(tag, safe='')}"
+
+
+async def test_tags_of_public_interviews_the_most_used_first(
+    client: Client, editor: Headers, clock: MovableClock
+) -> None:
+    await index_world(client, editor, clock)
+    page = await get_json(client, f"{CONTENT}/tags")
+    assert [(item["tag"], item["count"]) for item in page["items"]] == [
+        (PEACE, 3),
+        ("Armenia", 1),
+        (ELECTIONS, 1),
+    ]
+    assert page["next_cursor"] is None
+    peace = page["items"][0]
+    assert peace["url"] == f"{BASE}/tags/peace%20process"
+    assert peace["feeds"] == {
+        ending: f"{BASE}/feeds/tags/peace%20process.{ending}" for ending in ("rss", "atom", "json")
+    }
+    assert page["items"][2]["feeds"]["rss"] == f"{BASE}/feeds/tags/%C3%89lections.rss"
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+async def test_tag_pages_visit_each_tag_once(
+    client: Client, editor: Headers, clock: MovableClock, limit: int
+) -> None:
+    await index_world(client, editor, clock)
+    everything = (await get_json(client, f"{CONTENT}/tags"))["items"]
+    assert await visit(client, f"{CONTENT}/tags", limit) == everything
+
+
+@pytest.mark.parametrize("tag", [PEACE, ELECTIONS, "Armenia"])
+async def test_a_tag_with_its_public_interviews(
+    client: Client, editor: Headers, clock: MovableClock, tag: str
+) -> None:
+    await index_world(client, editor, clock)
+    tagged = await get_json(client, f"{CONTENT}/interviews", tag=tag, limit=50)
+    page = await get_json(client, tag_path(tag))
+    assert page["tag"] == tag
+    assert page["count"] == len(tagged["items"]) > 0
+    assert page["interviews"] == tagged["items"]
+    assert page["next_cursor"] is None
+    assert page["url"] == f"{BASE}/tags/{quote(tag, safe='')}"
+    assert page["feeds"] == {
+        ending: f"{BASE}/feeds/tags/{quote(tag, safe='')}.{ending}"
+        for ending in ("rss", "atom", "json")
+    }
+
+
+async def test_a_tags_interviews_come_in_pages(
+    client: Client, editor: Headers, clock: MovableClock
+) -> None:
+    await index_world(client, editor, clock)
+    newest_first = (await get_json(client, tag_path(PEACE)))["interviews"]
+    assert len(newest_first) == 3
+    visited: list[Json] = []
+    cursor = None
+    for _ in range(5):
+        page = await get_json(
+            client, tag_path(PEACE), limit=1, **({"cursor": cursor} if cursor else {})
+        )
+        assert page["count"] == 3
+        visited += page["interviews"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert visited == newest_first
+
+
+@pytest.mark.parametrize(
+    "tag", ["drafted", "hidden", "trashed", "no such tag", "armenia", "Elections", "peace"]
+)
+async def test_a_tag_without_public_interviews_is_404(
+    client: Client, editor: Headers, clock: MovableClock, tag: str
+) -> None:
+    await index_world(client, editor, clock)
+    problem(await client.get(tag_path(tag)), 404)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (f"{CONTENT}/tags", {"limit": "0"}),
+        (f"{CONTENT}/tags", {"limit": "51"}),
+        (f"{CONTENT}/tags", {"cursor": "garbage"}),
+        (f"{CONTENT}/tags", {"sort": "name"}),
+        (tag_path(PEACE), {"limit": "51"}),
+        (tag_path(PEACE), {"cursor": "garbage"}),
+        (tag_path(PEACE), {"series": "thursday-interview"}),
+    ],
+)
+async def test_tag_lists_refuse_bad_parameters(
+    client: Client, editor: Headers, clock: MovableClock, path: str, params: dict[str, str]
+) -> None:
+    await index_world(client, editor, clock)
+    problem(await client.get(path, params=params), 400)
