@@ -1,4 +1,5 @@
-"""Feeds for everything, each series and each person, in RSS 2.0, Atom 1.0 and JSON Feed 1.1."""
+"""Feeds for everything, each series, each person and each tag, in RSS 2.0, Atom 1.0 and JSON
+Feed 1.1."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from app.clock import Now
 from app.content.queries import (
     PublicFilter,
+    count_public_tagged,
     select_public_page,
     select_public_person,
     select_series_by_slug,
@@ -26,7 +28,7 @@ from app.feeds.formats import FeedPage, atom, item_updated, json_feed, rss
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, encode_cursor
 from app.settings import Settings
-from app.site import Site
+from app.site import Site, tag_scope
 
 PAGE_SIZE = 20
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -74,6 +76,16 @@ class SiteFeedOperation(FeedOperation):
     )
 
 
+@dataclass
+class TagFeedOperation(FeedOperation):
+    file_schema = Schema(
+        type=OpenAPIType.STRING,
+        pattern=rf"^[^/]+\.(?:{ENDINGS})$",
+        description=f"the tag as stored, then the format: .{', .'.join(FORMATS)}",
+        examples=["peace process.rss"],
+    )
+
+
 def _body_schema(ending: str) -> Schema:
     if ending == "json":
         return Schema(type=OpenAPIType.OBJECT, description="JSON Feed 1.1")
@@ -89,9 +101,9 @@ def _split(file: str) -> tuple[str, str]:
 
 
 class FeedSubject(msgspec.Struct, frozen=True, kw_only=True):
-    """What a feed is of (everything, a series, a person), and how it presents itself."""
+    """What a feed is of (everything, a series, a person, a tag), and how it presents itself."""
 
-    scope: str  # all, series/{slug} or people/{slug}
+    scope: str  # all, series/{slug}, people/{slug} or tags/{tag percent-encoded}
     where: PublicFilter
     title: str
     description: str
@@ -194,6 +206,18 @@ async def _person(db: Db, now: datetime, slug: str, settings: Settings, site: Si
     )
 
 
+async def _tag(db: Db, now: datetime, tag: str, settings: Settings, site: Site) -> FeedSubject:
+    if await count_public_tagged(db, now, tag) == 0:
+        raise not_found("tag")
+    return FeedSubject(
+        scope=tag_scope(tag),
+        where=PublicFilter(tag=tag),
+        title=f"{tag} – {settings.site_title}",
+        description=f"Interviews tagged {tag}",
+        home_url=site.tag(tag),
+    )
+
+
 Subject = Callable[[Db, datetime, str, Settings, Site], Awaitable[FeedSubject]]
 
 
@@ -272,3 +296,22 @@ class FeedController(Controller):
     ) -> Response[bytes]:
         """Interviews with or by one person: /feeds/people/{slug}.rss|.atom|.json."""
         return await _feed(db, now, file, cursor, _person, settings=settings, site=site)
+
+    @get(
+        "/tags/{file:str}",
+        summary="Get a tag's feed",
+        responses=problems(400, 404),
+        operation_class=TagFeedOperation,
+    )
+    async def get_tag_feed(
+        self,
+        db: Db,
+        now: Now,
+        settings: NamedDependency[Settings],
+        site: NamedDependency[Site],
+        file: FromPath[str],
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
+        """Public interviews with one tag, as stored and percent-encoded:
+        /feeds/tags/{tag}.rss|.atom|.json; 404 when no public interview carries it."""
+        return await _feed(db, now, file, cursor, _tag, settings=settings, site=site)
