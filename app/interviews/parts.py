@@ -5,6 +5,7 @@ Each write counts a new version of the interview and answers with the whole inte
 new ETag, so that If-Match always refers to the one interview version.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -314,14 +315,16 @@ class InterviewPartsController(Controller):
         `added` (with its `index` in the newer body), `removed` (`index_before` in the older),
         `moved`, and `changed` (type, speaker or text; both versions, and `text` as a
         word-level diff: pieces `equal`, `delete` (only in the older), `insert` (only in the
-        newer), which join up to either text)."""
+        newer), which join up to either text). Past a bound on the words compared, the rest
+        of the changed blocks come whole: the older text deleted, the newer inserted."""
         await check_may_read(db, now, interview_id, actor_of(request))
         against = number - 1 if against is None else against
         newer = await select_revision(db, interview_id, number)
         older = await select_revision(db, interview_id, against) if against >= 1 else None
         if newer is None or older is None:
             raise not_found("revision")
-        return diff(number, newer.interview, against, older.interview)
+        # Bounded (app/interviews/diff.py), but still CPU: off the event loop.
+        return await asyncio.to_thread(diff, number, newer.interview, against, older.interview)
 
     @post(
         "/revisions/{number:int}/restore",
