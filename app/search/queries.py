@@ -53,6 +53,10 @@ class Hit(msgspec.Struct):
     snippet: str
 
 
+# The longest one search may take in the database, in milliseconds.
+SEARCH_TIMEOUT_MS = 2000
+
+
 async def select_hits(
     db: asyncpg.Connection,
     now: datetime,
@@ -91,8 +95,12 @@ async def select_hits(
     page = ""
     if after is not None:
         page = f"WHERE (rank, id) < ({param(after[0])}::real, {param(after[1])}::uuid)"
-    rows = await db.fetch(
-        f"""
+    async with db.transaction():
+        # A word in most of a large archive is ranked match by match: bounded, so that no one
+        # query can hold a connection and a core for long (asyncpg.QueryCanceledError beyond).
+        await db.execute(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}")
+        rows = await db.fetch(
+            f"""
         WITH query AS (SELECT search_query($2) AS q),
         ranked AS (
             SELECT i.id, {RANK} AS rank
@@ -107,6 +115,6 @@ async def select_hits(
           FROM hits JOIN interviews i ON i.id = hits.id, query
          ORDER BY hits.rank DESC, hits.id DESC
         """,
-        *args,
-    )
+            *args,
+        )
     return [Hit(id=row["id"], rank=row["rank"], snippet=row["snippet"]) for row in rows]

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
@@ -12,7 +13,7 @@ from app.clock import Now
 from app.content.cards import card
 from app.content.queries import PublicFilter, select_public_interviews
 from app.db import Db
-from app.errors import problems
+from app.errors import RETRY_AFTER_SECONDS, ProblemError, problems
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, split_page
 from app.search.queries import select_hits
@@ -29,7 +30,7 @@ class SearchController(Controller):
     path = "/content/v1/search"
     tags = ["content"]
 
-    @get("/", summary="Search interviews", responses=problems(400), operation_class=PublicRead)
+    @get("/", summary="Search interviews", responses=problems(400, 503), operation_class=PublicRead)
     async def search_interviews(
         self,
         db: Db,
@@ -54,7 +55,15 @@ class SearchController(Controller):
             series_slug=series, person_slug=person, tag=tag, since=since, until=until
         )
         after = decode_cursor(cursor, float, UUID) if cursor else None
-        hits = await select_hits(db, now, q, where, after, limit + 1)
+        try:
+            hits = await select_hits(db, now, q, where, after, limit + 1)
+        except asyncpg.QueryCanceledError:
+            raise ProblemError(
+                503,
+                "this search took too long; narrow it (a rarer word, a phrase or a filter)",
+                field="q",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            ) from None
         page, next_cursor = split_page(hits, limit, lambda hit: (hit.rank, hit.id))
         found = await select_public_interviews(db, now, [hit.id for hit in page])
         rows = {row.id: row for row in found}

@@ -3,6 +3,7 @@
 from typing import Any
 
 import asyncpg
+import pytest
 
 from app.cache import PublicCache
 from app.search.language import use_site_language
@@ -304,3 +305,20 @@ async def test_search_answers_from_the_cache_until_content_changes(
     assert await found(client, "almonds") == []
     await publish(client, editor, interview)
     assert await found(client, "almonds") == [interview["slug"]]
+
+
+async def test_a_search_that_runs_too_long_is_stopped_with_a_503(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word in most of a large archive is ranked match by match (~1 s at 100,000 interviews):
+    the database stops a search past its bound, and the answer says what to do."""
+
+    async def slow(db: asyncpg.Connection, *_: object) -> list[object]:
+        async with db.transaction():
+            await db.execute("SET LOCAL statement_timeout = 1")
+            await db.execute("SELECT pg_sleep(1)")
+        return []
+
+    monkeypatch.setattr("app.search.routes.select_hits", slow)
+    body = problem(await client.get(SEARCH, params={"q": "peace"}), 503)
+    assert body["errors"][0]["field"] == "q"
