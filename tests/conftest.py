@@ -46,6 +46,7 @@ TABLES = [
     "pull_quotes",
     "interview_participants",
     "interview_search",
+    "old_slugs",
     "interviews",
     "people",
     "series",
