@@ -9,6 +9,10 @@ While they run, each of them watches the server: if it dies (killed, out of memo
 started again on the same port and data, PostgreSQL replays its log, and the service's
 connections find it where they left it. The port is kept in the data directory for the same
 reason: the next start reuses it, so the URL stays the same.
+
+A cluster may also be made a streaming replica of another server (`replica_of`, for the tests of
+read replicas): its data is then that server's, copied with `pg_basebackup -R`, and it replays
+that server's log for as long as it runs. It takes the same user, password and database.
 """
 
 import fcntl
@@ -24,6 +28,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 DATABASE = "colloquy"
 SUPERUSER = "colloquy"
@@ -75,8 +80,9 @@ def find_bindir() -> Path:
 class EmbeddedPostgres:
     """One PostgreSQL cluster kept in `data_dir`, shared by every process that opens it."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, replica_of: str | None = None) -> None:
         self.data_dir = data_dir.resolve()
+        self.replica_of = replica_of
         self.cluster = self.data_dir / "postgres"
         self.log_file = self.data_dir / "postgres.log"
         self.password_file = self.data_dir / "password"
@@ -152,12 +158,18 @@ class EmbeddedPostgres:
                 )
 
     def _url(self, port: int) -> str:
+        if self.replica_of is not None:
+            primary = urlsplit(self.replica_of)
+            credentials = primary.netloc.rpartition("@")[0]
+            return primary._replace(netloc=f"{credentials}@127.0.0.1:{port}").geturl()
         password = self.password_file.read_text().strip()
         return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{DATABASE}"
 
-    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def _run(self, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
         user = pwd.getpwnam(UNPRIVILEGED_USER) if os.geteuid() == 0 else None
         env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "TZ": "UTC"}
+        if password is not None:  # in the environment, not the command line that ps shows
+            env["PGPASSWORD"] = password
         result = subprocess.run(
             args,
             capture_output=True,
@@ -183,11 +195,26 @@ class EmbeddedPostgres:
 
     def _init_cluster(self) -> None:
         bindir = find_bindir()
-        password = secrets.token_hex(24)
         staging = self.data_dir / "postgres.init"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(mode=0o700)
         self._give_to_server_user(staging)
+        if self.replica_of is not None:
+            self._copy_primary(bindir, staging / "data", self.replica_of)
+        else:
+            self._initdb(bindir, staging)
+        # The cluster appears under its final name only once complete, so a failed first
+        # start is retried from scratch rather than left half made.
+        (staging / "data").rename(self.cluster)
+        staging.rmdir()
+        (self.cluster / "colloquy.bindir").write_text(str(bindir))
+        port = self._start()
+        if self.replica_of is None:
+            self._create_database(bindir, port)
+
+    def _initdb(self, bindir: Path, staging: Path) -> None:
+        """A new cluster in staging/data, its superuser's password in the password file."""
+        password = secrets.token_hex(24)
         password_input = staging / "pwfile"
         password_input.write_text(password)
         self._give_to_server_user(password_input)
@@ -201,16 +228,28 @@ class EmbeddedPostgres:
             "--locale", "C",
         )  # fmt: skip
         password_input.unlink()
-        # The cluster appears under its final name only once complete, so a failed first
-        # start is retried from scratch rather than left half made.
         descriptor = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as secret:
             secret.write(password)
-        (staging / "data").rename(self.cluster)
-        staging.rmdir()
-        (self.cluster / "colloquy.bindir").write_text(str(bindir))
-        port = self._start()
-        self._create_database(bindir, port)
+
+    def _copy_primary(self, bindir: Path, target: Path, primary_url: str) -> None:
+        """The primary's data in `target`, set up to stream and replay its log (-R: the
+        primary's address in postgresql.auto.conf, and standby.signal). The primary needs
+        wal_level replica (the default) and a `replication` line in pg_hba.conf for the user,
+        which initdb writes for local connections."""
+        primary = urlsplit(primary_url)
+        self._run(
+            str(bindir / "pg_basebackup"),
+            f"--pgdata={target}",
+            f"--host={primary.hostname or '127.0.0.1'}",
+            f"--port={primary.port or 5432}",
+            f"--username={unquote(primary.username or '')}",
+            "--no-password",
+            "--write-recovery-conf",
+            "--wal-method=stream",
+            "--checkpoint=fast",
+            password=unquote(primary.password or ""),
+        )
 
     def _create_database(self, bindir: Path, port: int) -> None:
         env = {**os.environ, "PGPASSWORD": self.password_file.read_text().strip()}
