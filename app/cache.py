@@ -20,6 +20,12 @@ served but not kept, so that one huge page cannot push out everything else. Publ
 refuse query parameters they do not take (app/query_params.py), so `?x=1`, `?x=2`, ... cannot
 make new entries either.
 
+A CDN may keep an entry far longer than a browser (`Surrogate-Control`, `CDN-Cache-Control`:
+COLLOQUY_CDN_MAX_AGE), as every change purges the entries that show what it changed: each entry
+carries the keys of what it shows (`Surrogate-Key`, `Cache-Tag`; app/cdn/keys.py), gathered as
+it is rendered and stored with it. What moves with no change to purge it (SHORT_LIVED) is kept
+by a CDN no longer than by a browser, and what is not kept here is not kept there either.
+
 When the database cannot be reached, a GET is answered from the last good entry for its URL,
 marked `max-age=0, stale-if-error` (RFC 5861): a reader gets the feed as it last was rather
 than an error. Only entries that no content change has overtaken qualify (a withdrawn interview
@@ -43,6 +49,7 @@ from litestar import Litestar
 
 from app.asgi import Headers, Message, Receive, Scope, Send
 from app.audit.recorder import AuditRecorder
+from app.cdn.keys import gathering, key_headers
 from app.clock import Clock
 from app.content.queries import select_next_change
 from app.cors import Cors
@@ -218,6 +225,17 @@ STALE_CACHE_CONTROL = (
 )
 
 
+def _cdn_control(max_age: int) -> Headers:
+    """For a CDN: Surrogate-Control (Fastly, Varnish's VCL here) and its standard form,
+    CDN-Cache-Control (RFC 9213; Cloudflare)."""
+    value = f"max-age={max_age}".encode()
+    return [(b"surrogate-control", value), (b"cdn-cache-control", value)]
+
+
+STALE_CDN_CONTROL = _cdn_control(0)
+NOT_KEPT_BY_CDN = [(b"surrogate-control", b"no-store"), (b"cdn-cache-control", b"no-store")]
+
+
 # The app's 503, for when the cache cannot reach the database itself and holds nothing good.
 UNAVAILABLE = problem_messages(unavailable())
 
@@ -236,6 +254,7 @@ class PublicCache:
         self.freshness: Freshness = app.state.freshness
         self.clock: Clock = app.state.clock
         self.max_bytes: int = app.state.settings.cache_max_bytes
+        self.cdn_control = _cdn_control(app.state.settings.cdn_max_age)
         self.entries: OrderedDict[str, Entry] = OrderedDict()  # least recently used first
         # What the cache holds and does, for whoever watches it.
         self.bytes = 0
@@ -289,7 +308,7 @@ class PublicCache:
             self.hits += 1
             scope["colloquy.cache"], scope["path_template"] = "hit", entry.route
             self.entries.move_to_end(key)
-            await self._answer(scope, send, entry, self._cache_control(entry, now))
+            await self._answer(scope, send, entry, *self._controls(scope, entry, now))
             return
         self.misses += 1
         scope["colloquy.cache"] = "miss"
@@ -298,11 +317,11 @@ class PublicCache:
         except DATABASE_UNAVAILABLE:
             rendered = UNAVAILABLE
         if isinstance(rendered, Entry):
-            await self._answer(scope, send, rendered, self._cache_control(rendered, now))
+            await self._answer(scope, send, rendered, *self._controls(scope, rendered, now))
         elif rendered[0]["status"] == 503 and entry is not None and self._good(entry):
             scope["colloquy.cache"], scope["path_template"] = "stale", entry.route
             self.entries.move_to_end(key)
-            await self._answer(scope, send, entry, STALE_CACHE_CONTROL)
+            await self._answer(scope, send, entry, STALE_CACHE_CONTROL, STALE_CDN_CONTROL)
         else:
             await self._replay(scope, send, rendered)
 
@@ -363,7 +382,8 @@ class PublicCache:
             messages.append(message)
 
         rendering = {**scope, "method": "GET"}
-        await self.app(rendering, receive, capture)  # type: ignore[arg-type]
+        with gathering() as shown:
+            await self.app(rendering, receive, capture)  # type: ignore[arg-type]
         route = scope["path_template"] = rendering.get("path_template")
         start = messages[0]
         if start["status"] != 200 or (b"cache-control", b"private, no-store") in start["headers"]:
@@ -378,6 +398,7 @@ class PublicCache:
             for name, value in start["headers"]
             if name.lower() in (b"content-type", b"link")
         ]
+        headers.extend(key_headers(route, shown))
         variants = _variants(body, tag, last_modified, headers)
         size = _size(key, variants)
         entry = Entry(epoch, changes, expires, tag, last_modified, variants, size, route)
@@ -408,20 +429,33 @@ class PublicCache:
             self.bytes -= dropped.size
             self.evictions += 1
 
-    def _cache_control(self, entry: Entry, now: datetime) -> tuple[bytes, bytes]:
+    def _controls(
+        self, scope: Scope, entry: Entry, now: datetime
+    ) -> tuple[tuple[bytes, bytes], Headers]:
+        """Cache-Control, and what a CDN may keep: long, as changes purge it, unless what it
+        shows moves with no change to purge it (SHORT_LIVED)."""
         if entry.expires is None:
-            return FULL_CACHE_CONTROL
-        left = int((entry.expires - now).total_seconds())
-        return _cache_control(max(0, min(MAX_AGE, left)))
+            return FULL_CACHE_CONTROL, self.cdn_control
+        left = max(0, min(MAX_AGE, int((entry.expires - now).total_seconds())))
+        cdn_control = _cdn_control(left) if scope["path"] in SHORT_LIVED else self.cdn_control
+        return _cache_control(left), cdn_control
 
     async def _replay(self, scope: Scope, send: Send, messages: list[Message]) -> None:
+        """What is not an entry (an error, a preview) a CDN must not keep either."""
         for message in messages:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message["headers"], *NOT_KEPT_BY_CDN]}
             if scope["method"] == "HEAD" and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)
 
     async def _answer(
-        self, scope: Scope, send: Send, entry: Entry, cache_control: tuple[bytes, bytes]
+        self,
+        scope: Scope,
+        send: Send,
+        entry: Entry,
+        cache_control: tuple[bytes, bytes],
+        cdn_control: Headers,
     ) -> None:
         accept_encoding = if_none_match = if_modified_since = None
         for name, value in scope["headers"]:
@@ -445,11 +479,11 @@ class PublicCache:
                 if_modified_since.decode("latin-1"), entry.last_modified
             )
         if not_modified:
-            headers = [*variant.not_modified, cache_control]
+            headers = [*variant.not_modified, cache_control, *cdn_control]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        headers = [*variant.headers, cache_control]
+        headers = [*variant.headers, cache_control, *cdn_control]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         body = b"" if scope["method"] == "HEAD" else variant.body
         await send({"type": "http.response.body", "body": body})

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import inspect
 
+from app.cdn.targets import parse_targets
 from app.cors import check_origins
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
@@ -79,6 +80,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # last round may take before a server process is killed. With the default drain this stays
     # under the 30 s that Kubernetes waits by default.
     shutdown_timeout: Positive = 20
+    # Where public changes purge a CDN's copies (app/cdn/targets.py), separated by commas:
+    # varnish:<http URL>, fastly:<service id>, cloudflare:<zone id>; and those APIs' tokens.
+    purge_targets: tuple[str, ...] = ()
+    fastly_token: str | None = None
+    cloudflare_token: str | None = None
+    # Seconds a CDN may keep a public response (Surrogate-Control): changes purge it.
+    cdn_max_age: NonNegative = 86_400
 
     def __post_init__(self) -> None:
         if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
@@ -96,6 +104,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ):
             _check_blocks(name, blocks)
         check_origins(self.cors_origins)
+        parse_targets(self.purge_targets, self.fastly_token, self.cloudflare_token)
         if self.preview_url is not None:
             _check_preview_url(self.preview_url)
 

@@ -50,6 +50,7 @@ TABLES = [
     "interviews",
     "people",
     "series",
+    "purges",  # last: emptying series and people writes purges (migration 0014)
 ]
 EMPTY_TABLES = "; ".join(f"DELETE FROM {table}" for table in TABLES)
 

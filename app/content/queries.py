@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from app.cdn.keys import interview_key, person_key, series_key, shown, tag_key
 from app.interviews.schemas import Block
 from app.publication import PUBLIC, PUBLISHED_AT, UPCOMING
 from app.schemas import Image
@@ -19,7 +20,7 @@ _SELECT = f"""
            'id', i.id, 'slug', i.slug, 'title', i.title, 'standfirst', i.standfirst,
            'body', i.body, 'image', i.image, 'tags', i.tags, 'updated_at', i.updated_at,
            'published_at', coalesce({PUBLISHED_AT}, $1),
-           'series_slug', s.slug, 'series_title', s.title,
+           'series_id', s.id, 'series_slug', s.slug, 'series_title', s.title,
            'participants',
            coalesce((SELECT json_agg(json_build_object(
                                 'id', p.id, 'slug', p.slug, 'name', p.name,
@@ -68,6 +69,7 @@ class PublicRow(msgspec.Struct):
     tags: list[str]
     updated_at: datetime
     published_at: datetime
+    series_id: UUID
     series_slug: str
     series_title: str
     participants: list[ParticipantRow]
@@ -79,14 +81,23 @@ _DECODE = msgspec.json.Decoder(PublicRow).decode
 
 
 def _rows(rows: list[asyncpg.Record]) -> list[PublicRow]:
-    return [_DECODE(row["doc"]) for row in rows]
+    """The rows, their interviews, series and people noted as shown (app/cdn/keys.py)."""
+    decoded = [_DECODE(row["doc"]) for row in rows]
+    for row in decoded:
+        shown(interview_key(row.id), series_key(row.series_id))
+        shown(*(person_key(participant.id) for participant in row.participants))
+    return decoded
 
 
 async def select_public_interview(
     db: asyncpg.Connection, now: datetime, slug: str
 ) -> PublicRow | None:
     rows = await db.fetch(f"{_SELECT} WHERE i.slug = $2 AND {PUBLIC}", now, slug)
-    return _rows(rows)[0] if rows else None
+    if not rows:
+        return None
+    row = _rows(rows)[0]
+    shown(*(tag_key(tag) for tag in row.tags))  # its page's related interviews share them
+    return row
 
 
 async def select_interview_as_public(
@@ -345,13 +356,16 @@ async def select_series_by_slug(db: asyncpg.Connection, slug: str) -> SeriesRow 
     """A series whatever its status (an ended one keeps its page and feeds), unless hidden."""
     row = await db.fetchrow(
         """
-        SELECT slug, title, description, status FROM series
+        SELECT id, slug, title, description, status FROM series
          WHERE slug = $1 AND visibility <> 'hidden'
            AND deleted_at IS NULL
         """,
         slug,
     )
-    return None if row is None else msgspec.convert(row, SeriesRow, from_attributes=True)
+    if row is None:
+        return None
+    shown(series_key(row["id"]))  # its page and feeds list its interviews
+    return msgspec.convert(row, SeriesRow, from_attributes=True)
 
 
 class PersonRow(msgspec.Struct, kw_only=True):
@@ -369,7 +383,7 @@ async def select_public_person(
     """A person who takes part in a public interview; nobody else is shown to the public."""
     row = await db.fetchrow(
         f"""
-        SELECT p.slug, p.name, p.headline, p.bio, p.affiliation, p.image FROM people p
+        SELECT p.id, p.slug, p.name, p.headline, p.bio, p.affiliation, p.image FROM people p
          WHERE p.slug = $2 AND p.deleted_at IS NULL
            AND EXISTS (SELECT 1 FROM interview_participants ip
                          JOIN interviews i ON i.id = ip.interview_id
@@ -378,7 +392,10 @@ async def select_public_person(
         now,
         slug,
     )
-    return None if row is None else msgspec.convert(row, PersonRow, from_attributes=True)
+    if row is None:
+        return None
+    shown(person_key(row["id"]))  # their page and feeds list their interviews
+    return msgspec.convert(row, PersonRow, from_attributes=True)
 
 
 class PersonIndexRow(msgspec.Struct, kw_only=True):
@@ -453,6 +470,7 @@ async def select_public_tags(
 
 async def count_public_tagged(db: asyncpg.Connection, now: datetime, tag: str) -> int:
     """How many public interviews carry `tag`, as stored (the same match as PublicFilter)."""
+    shown(tag_key(tag))  # asked by the tag's page and feeds, which list its interviews
     count: int = await db.fetchval(
         f"SELECT count(*) FROM interviews i WHERE i.tags @> ARRAY[$2::text] AND {PUBLIC}",
         now,
