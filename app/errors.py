@@ -78,6 +78,11 @@ CONSTRAINTS: dict[str, tuple[int, str, str]] = {
     "series_slug_key": (409, "slug", "a series with this slug already exists"),
     "people_slug_key": (409, "slug", "a person with this slug already exists"),
     "interviews_slug_key": (409, "slug", "an interview with this slug already exists"),
+    "old_slugs_pkey": (
+        409,
+        "slug",
+        "this slug is kept for the one that had it, so old links lead there",
+    ),
     "interviews_series_id_fkey": (422, "series_id", "no such series"),
     "interview_participants_person_id_fkey": (422, "participants", "no such person"),
     "pull_quotes_speaker_fkey": (

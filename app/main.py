@@ -37,6 +37,8 @@ from app.people.routes import PeopleController
 from app.preview.routes import PreviewController
 from app.proxies import TrustedProxies, provide_client
 from app.query_params import StrictQueries
+from app.redirects.moved import SlugMoved, redirect_moved
+from app.redirects.routes import RedirectController
 from app.search.language import keep_site_language
 from app.search.routes import SearchController
 from app.series.routes import SeriesController
@@ -137,6 +139,7 @@ def create_app(
             CalendarController,
             EditorsChoiceController,
             ContentController,
+            RedirectController,
             SearchController,
             FeedController,
             SitemapController,
@@ -157,7 +160,7 @@ def create_app(
         lifespan=[lifespan],
         logging_config=None,  # app/logs.py configures logging, once per process
         before_request=StrictQueries(),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, SlugMoved: redirect_moved},
         request_class=JSONRequest,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config("/docs"),

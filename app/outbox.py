@@ -35,7 +35,10 @@ class InterviewPublished(_Event, tag="interview.published"):
 
 
 class InterviewUpdated(_Event, tag="interview.updated"):
-    """What the public sees of it has changed."""
+    """What the public sees of it has changed; `previous_slug` is the slug it had, when the
+    change gave it another (its old URL redirects to the new one)."""
+
+    previous_slug: str | None = None
 
 
 class InterviewWithdrawn(_Event, tag="interview.withdrawn"):
@@ -76,13 +79,14 @@ async def insert_event(
     """Record an event; `due_at` defers it (a scheduled publication is due at its time)."""
     await db.execute(
         """
-        INSERT INTO events (type, interview_id, occurred_at, due_at)
-        VALUES ($1, $2, $3::timestamptz, coalesce($4::timestamptz, $3::timestamptz))
+        INSERT INTO events (type, interview_id, occurred_at, due_at, previous_slug)
+        VALUES ($1, $2, $3::timestamptz, coalesce($4::timestamptz, $3::timestamptz), $5)
         """,
         event_type(type(event)),
         event.interview_id,
         now,
         due_at,
+        event.previous_slug if isinstance(event, InterviewUpdated) else None,
     )
 
 

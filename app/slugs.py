@@ -34,15 +34,25 @@ def _unaccent(char: str) -> str:
     return base if base.isascii() and base.isalpha() else char
 
 
+# The kind of what each table holds, as old slugs are kept (migration 0013).
+KINDS = {"interviews": "interview", "series": "series", "people": "person"}
+
+
 async def unique_slug(db: asyncpg.Connection, table: str, text: str) -> str:
-    """A slug for `text` not yet used in `table`: 'murad-muradov', else 'murad-muradov-2'..."""
+    """A slug for `text` not yet used in `table`, nor kept there as an old slug (its links still
+    lead to what had it): 'murad-muradov', else 'murad-muradov-2'..."""
     base = slugify(text)[: MAX_LENGTH - 6]
     taken = {
         row["slug"]
         for row in await db.fetch(
-            f"SELECT slug FROM {table} WHERE slug = $1 OR slug LIKE $2",
+            f"""
+            SELECT slug FROM {table} WHERE slug = $1 OR slug LIKE $2
+            UNION
+            SELECT slug FROM old_slugs WHERE kind = $3 AND (slug = $1 OR slug LIKE $2)
+            """,
             base,
             base.replace("%", r"\%").replace("_", r"\_") + "-%",
+            KINDS[table],
         )
     }
     if base not in taken:

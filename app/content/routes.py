@@ -56,6 +56,7 @@ from app.errors import ProblemError, not_found, problems
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, split_page
 from app.proxies import ClientAddress
+from app.redirects.moved import MOVED, follow_old_slug
 from app.site import Site, tag_scope
 
 SectionName = Literal["latest", "editors-choice", "popular", "series"]
@@ -116,12 +117,14 @@ async def _sections(
 
 
 async def public_interview(db: Db, now: datetime, slug: str) -> PublicRow:
-    """The public interview with this slug; 410 if it was withdrawn, else 404."""
+    """The public interview with this slug; 410 if it was withdrawn, a redirect if the slug is an
+    old one of a public interview, else 404."""
     row = await select_public_interview(db, now, slug)
     if row is not None:
         return row
     if await interview_is_withdrawn(db, slug):
         raise ProblemError(410, "this interview has been withdrawn")
+    await follow_old_slug(db, now, "interview", slug)
     raise not_found("interview")
 
 
@@ -155,7 +158,7 @@ class ContentController(Controller):
     @get(
         "/newsletter",
         summary="Get the newsletter",
-        responses=problems(400, 404),
+        responses={**problems(400, 404), **MOVED},
         operation_class=PublicRead,
     )
     async def get_newsletter(
@@ -178,6 +181,7 @@ class ContentController(Controller):
         if series is not None:
             found = await select_series_by_slug(db, series)
             if found is None:
+                await follow_old_slug(db, now, "series", series, "series", "query")
                 raise not_found("series")
             heading, home = found.title, site.series(series)
         # Without `until`, up to now inclusive: what appears at this very moment is in.
@@ -198,7 +202,7 @@ class ContentController(Controller):
     @get(
         "/series/{slug:str}",
         summary="Get a series",
-        responses=problems(400, 404),
+        responses={**problems(400, 404), **MOVED},
         operation_class=PublicRead,
     )
     async def get_public_series(
@@ -213,6 +217,7 @@ class ContentController(Controller):
         """A series with its public interviews, newest first."""
         series = await select_series_by_slug(db, slug)
         if series is None:
+            await follow_old_slug(db, now, "series", slug)
             raise not_found("series")
         cards = await _cards(db, now, PublicFilter(series_slug=slug), cursor, limit, site)
         return PublicSeries(
@@ -263,7 +268,7 @@ class ContentController(Controller):
     @get(
         "/people/{slug:str}",
         summary="Get a person",
-        responses=problems(400, 404),
+        responses={**problems(400, 404), **MOVED},
         operation_class=PublicRead,
     )
     async def get_public_person(
@@ -278,6 +283,7 @@ class ContentController(Controller):
         """A person with the public interviews they took part in."""
         person = await select_public_person(db, now, slug)
         if person is None:
+            await follow_old_slug(db, now, "person", slug)
             raise not_found("person")
         cards = await _cards(db, now, PublicFilter(person_slug=slug), cursor, limit, site)
         return PublicPerson(
@@ -351,7 +357,7 @@ class ContentController(Controller):
     @get(
         "/interviews",
         summary="List interviews",
-        responses=problems(400),
+        responses={**problems(400), **MOVED},
         operation_class=PublicRead,
     )
     async def list_public_interviews(
@@ -367,12 +373,16 @@ class ContentController(Controller):
     ) -> CardPage:
         """Public interviews as cards, newest first, by series, person or tag."""
         where = PublicFilter(series_slug=series, person_slug=person, tag=tag)
-        return await _cards(db, now, where, cursor, limit, site)
+        cards = await _cards(db, now, where, cursor, limit, site)
+        if not cards.items:  # an old slug matches nothing: that may be why
+            await follow_old_slug(db, now, "series", series, "series", "query")
+            await follow_old_slug(db, now, "person", person, "person", "query")
+        return cards
 
     @get(
         "/interviews/{slug:str}",
         summary="Get an interview page",
-        responses=problems(404, 410),
+        responses={**problems(404, 410), **MOVED},
         operation_class=PublicRead,
     )
     async def get_public_interview(
@@ -392,7 +402,7 @@ class ContentController(Controller):
     @get(
         "/interviews/{slug:str}/card",
         summary="Get an interview's card",
-        responses=problems(404, 410),
+        responses={**problems(404, 410), **MOVED},
         operation_class=PublicRead,
     )
     async def get_interview_card(
@@ -406,7 +416,7 @@ class ContentController(Controller):
     @get(
         "/interviews/{slug:str}/related",
         summary="List related interviews",
-        responses=problems(400, 404, 410),
+        responses={**problems(400, 404, 410), **MOVED},
         operation_class=PublicRead,
     )
     async def list_related_interviews(
@@ -422,7 +432,7 @@ class ContentController(Controller):
         summary="Count a view",
         status_code=202,
         media_type="text/plain",
-        responses=problems(404, 429),
+        responses={**problems(404, 429), **MOVED},
     )
     async def record_view(
         self,
@@ -440,6 +450,7 @@ class ContentController(Controller):
             )
         interview_id = await select_public_interview_id(db, now, slug)
         if interview_id is None:
+            await follow_old_slug(db, now, "interview", slug)
             raise not_found("interview")
         views.record(client, interview_id, now.date())
         return Response(b"", status_code=202, media_type="text/plain")

@@ -16,7 +16,13 @@ from app.content.cards import page
 from app.content.queries import select_public_interview
 from app.content.schemas import PublicInterview
 from app.events.queries import DueEvent, claim_due_events, mark_dispatched
-from app.outbox import FeedChange, InterviewHidden, InterviewPublished, event_type
+from app.outbox import (
+    FeedChange,
+    InterviewHidden,
+    InterviewPublished,
+    InterviewUpdated,
+    event_type,
+)
 from app.publication import publish_when_due
 from app.settings import Settings
 from app.site import Site
@@ -33,13 +39,15 @@ class UnpublishedInterview(msgspec.Struct):
     status: str
 
 
-class Announcement(msgspec.Struct):
-    """A webhook delivery's body: the event, and the interview as the public sees it."""
+class Announcement(msgspec.Struct, omit_defaults=True):
+    """A webhook delivery's body: the event, and the interview as the public sees it; for an
+    `interview.updated` that changed its slug, the slug it had."""
 
     id: UUID
     type: str
     occurred_at: datetime
     interview: PublicInterview | UnpublishedInterview
+    previous_slug: str | None = None
 
 
 async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, site: Site) -> int:
@@ -80,6 +88,7 @@ async def _body(db: asyncpg.Connection, due: DueEvent, now: datetime, site: Site
         type=event_type(type(due.event)),
         occurred_at=due.occurred_at,
         interview=unpublished if public is None else page(public, [], site),
+        previous_slug=due.event.previous_slug if isinstance(due.event, InterviewUpdated) else None,
     )
     return msgspec.json.encode(announcement)
 

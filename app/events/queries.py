@@ -23,7 +23,8 @@ async def claim_due_events(db: asyncpg.Connection, now: datetime, limit: int) ->
     rows = await db.fetch(
         """
         SELECT id, due_at AS occurred_at,
-               jsonb_build_object('type', type, 'interview_id', interview_id) AS event
+               jsonb_build_object('type', type, 'interview_id', interview_id,
+                                  'previous_slug', previous_slug) AS event
           FROM events
          WHERE dispatched_at IS NULL AND due_at <= $1
          ORDER BY due_at, id

@@ -27,6 +27,7 @@ from app.errors import not_found, problems
 from app.feeds.formats import FeedPage, atom, item_updated, json_feed, rss
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, encode_cursor
+from app.redirects.moved import MOVED, follow_old_slug
 from app.settings import Settings
 from app.site import Site, tag_scope
 
@@ -182,6 +183,7 @@ async def _everything(
 async def _series(db: Db, now: datetime, slug: str, settings: Settings, site: Site) -> FeedSubject:
     series = await select_series_by_slug(db, slug)
     if series is None:
+        await follow_old_slug(db, now, "series", slug, "file")
         raise not_found("series")
     title = f"{series.title} – {settings.site_title}"
     return FeedSubject(
@@ -196,6 +198,7 @@ async def _series(db: Db, now: datetime, slug: str, settings: Settings, site: Si
 async def _person(db: Db, now: datetime, slug: str, settings: Settings, site: Site) -> FeedSubject:
     person = await select_public_person(db, now, slug)
     if person is None:
+        await follow_old_slug(db, now, "person", slug, "file")
         raise not_found("person")
     return FeedSubject(
         scope=f"people/{slug}",
@@ -264,7 +267,7 @@ class FeedController(Controller):
     @get(
         "/series/{file:str}",
         summary="Get a series feed",
-        responses=problems(400, 404),
+        responses={**problems(400, 404), **MOVED},
         operation_class=FeedOperation,
     )
     async def get_series_feed(
@@ -282,7 +285,7 @@ class FeedController(Controller):
     @get(
         "/people/{file:str}",
         summary="Get a person's feed",
-        responses=problems(400, 404),
+        responses={**problems(400, 404), **MOVED},
         operation_class=FeedOperation,
     )
     async def get_person_feed(

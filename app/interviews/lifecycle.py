@@ -139,9 +139,13 @@ async def _write_content(
     now: datetime,
 ) -> Interview:
     await update_interview(db, before.id, update, now)
+    after = await _current(db, before.id, now)
     if locked.status == "published":
-        await insert_event(db, InterviewUpdated(interview_id=before.id), now)
-    return await _current(db, before.id, now)
+        moved_from = before.slug if after.slug != before.slug else None
+        await insert_event(
+            db, InterviewUpdated(interview_id=before.id, previous_slug=moved_from), now
+        )
+    return after
 
 
 async def change_status(

@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from app.slugs import KINDS
 from app.trash.schemas import Kind, TrashItem
 
 # Each kind's rows in the trash as items: a person's name is their title.
@@ -120,9 +121,15 @@ async def select_interview_needs(
 
 
 async def slug_is_taken(db: asyncpg.Connection, kind: Kind, slug: str) -> bool:
+    """Whether another holds `slug`, as theirs or as an old slug that still leads to them."""
     return bool(
         await db.fetchval(
-            f"SELECT EXISTS (SELECT 1 FROM {kind} WHERE slug = $1 AND deleted_at IS NULL)", slug
+            f"""
+            SELECT EXISTS (SELECT 1 FROM {kind} WHERE slug = $1 AND deleted_at IS NULL)
+                OR EXISTS (SELECT 1 FROM old_slugs WHERE kind = $2 AND slug = $1)
+            """,
+            slug,
+            KINDS[kind],
         )
     )
 

@@ -3,8 +3,9 @@ keep working (the Content API redirects them, /content/v1/redirects lists them).
 
 The slug history is kept by a trigger on each table, in the transaction of the change, so that no
 write path (an edit, a restored revision) can forget it:
-- a slug in `old_slugs` cannot be taken by another row of the same kind (a unique violation
-  named `old_slugs_pkey`, which app/errors.py answers as a 409 on `slug`);
+- a slug in `old_slugs` cannot be taken by another row of the same kind, by a create, a rename
+  or a restore from the trash (a unique violation named `old_slugs_pkey`, which app/errors.py
+  answers as a 409 on `slug`);
 - a row that takes one of its own old slugs back drops it from the history: A -> B -> A leaves
   B -> A, not a loop;
 - every old slug of a row leads to its current slug, so chains collapse by themselves, and a
@@ -61,40 +62,55 @@ UPGRADE = [
     """
     CREATE FUNCTION keep_old_slug() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-        kind   text := TG_ARGV[0];
-        owner  text := TG_ARGV[1];
-        holder uuid;
+        slug_kind    text := TG_ARGV[0];
+        owner_column text := TG_ARGV[1];  -- of old_slugs, naming the row
+        holder       uuid;
+        held         boolean;
     BEGIN
+        IF TG_OP = 'UPDATE' AND NEW.slug = OLD.slug
+           AND NOT (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL) THEN
+            RETURN NEW;  -- takes no slug (a row back from the trash takes its own) and leaves none
+        END IF;
         IF TG_OP = 'UPDATE' THEN
-            IF NEW.slug = OLD.slug THEN
-                RETURN NEW;
-            END IF;
-            PERFORM pg_advisory_xact_lock(hashtextextended(kind || '/' || s, 0))
+            PERFORM pg_advisory_xact_lock(hashtextextended(slug_kind || '/' || s, 0))
                FROM unnest(ARRAY[OLD.slug, NEW.slug]) s ORDER BY s;
         ELSE
-            PERFORM pg_advisory_xact_lock(hashtextextended(kind || '/' || NEW.slug, 0));
+            PERFORM pg_advisory_xact_lock(hashtextextended(slug_kind || '/' || NEW.slug, 0));
         END IF;
-        EXECUTE format('SELECT %I FROM old_slugs WHERE kind = $1 AND slug = $2', owner)
-           INTO holder USING kind, NEW.slug;
+        EXECUTE format('SELECT %I FROM old_slugs WHERE kind = $1 AND slug = $2', owner_column)
+           INTO holder USING slug_kind, NEW.slug;
         IF holder <> NEW.id THEN
-            RAISE EXCEPTION 'the % slug % is kept for the % that had it', kind, NEW.slug, kind
+            RAISE EXCEPTION 'the % slug % is kept for the one that had it', slug_kind, NEW.slug
                   USING ERRCODE = 'unique_violation', CONSTRAINT = 'old_slugs_pkey',
                         TABLE = 'old_slugs';
         END IF;
-        IF TG_OP = 'INSERT' THEN
+        IF TG_OP = 'INSERT' OR NEW.slug = OLD.slug THEN
             RETURN NEW;
         END IF;
-        DELETE FROM old_slugs o WHERE o.kind = keep_old_slug.kind AND o.slug = NEW.slug;
-        EXECUTE format('UPDATE old_slugs SET changed_at = $1 WHERE %I = $2', owner)
+        -- Its own old slug taken back: it leads nowhere now (A -> B -> A leaves only B -> A).
+        DELETE FROM old_slugs o WHERE o.kind = slug_kind AND o.slug = NEW.slug;
+        -- Its other old slugs lead to the new one now.
+        EXECUTE format('UPDATE old_slugs SET changed_at = $1 WHERE %I = $2', owner_column)
           USING NEW.updated_at, NEW.id;
         IF TG_TABLE_NAME = 'interviews' THEN
             IF OLD.status = 'draft' AND OLD.published_at IS NULL THEN
                 RETURN NEW;
             END IF;
         END IF;
+        -- A row back from the trash under a new slug may leave one that another row took
+        -- while it was away, as its slug or (then left) as an old slug: it is the other's.
         EXECUTE format(
-            'INSERT INTO old_slugs (kind, slug, %I, changed_at) VALUES ($1, $2, $3, $4)', owner
-        ) USING kind, OLD.slug, NEW.id, NEW.updated_at;
+            'SELECT EXISTS (SELECT 1 FROM %I WHERE slug = $1 AND id <> $2 AND deleted_at IS NULL)',
+            TG_TABLE_NAME
+        ) INTO held USING OLD.slug, NEW.id;
+        IF held THEN
+            RETURN NEW;
+        END IF;
+        EXECUTE format(
+            'INSERT INTO old_slugs (kind, slug, %I, changed_at) VALUES ($1, $2, $3, $4) '
+            'ON CONFLICT (kind, slug) DO NOTHING',
+            owner_column
+        ) USING slug_kind, OLD.slug, NEW.id, NEW.updated_at;
         RETURN NEW;
     END
     $$
@@ -102,7 +118,7 @@ UPGRADE = [
     *(
         f"""
         CREATE TRIGGER {table}_keep_old_slug
-        BEFORE INSERT OR UPDATE OF slug ON {table}
+        BEFORE INSERT OR UPDATE OF slug, deleted_at ON {table}
         FOR EACH ROW EXECUTE FUNCTION keep_old_slug('{kind}', '{column}')
         """
         for table, (kind, column) in OWNERS.items()
