@@ -139,12 +139,55 @@ Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60, description=PLAIN
 AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
+# Pixels of an original: JPEG's largest side; others this wide are not for the web.
+Dimension = Annotated[int, msgspec.Meta(ge=1, le=65_535, description="pixels")]
+Fraction = Annotated[float, msgspec.Meta(ge=0, le=1)]
+ALT = (
+    f"{PLAIN} What the image shows, for screen readers and feeds; required unless the image is "
+    '`decorative`, and then empty ("").'
+)
+DECORATIVE = (
+    "The image adds nothing the text does not say (a texture, an ornament): its `alt` is empty, "
+    "and screen readers, feeds and social cards are given no text for it."
+)
+
+
+class FocalPoint(Base):
+    """The point to keep in view when the image is cropped, as fractions of its size: x from the
+    left edge, y from the top (0 to 1; the centre is x 0.5, y 0.5)."""
+
+    x: Fraction
+    y: Fraction
+
+
 class Image(Base):
-    """An image with the alt text that screen readers and feeds need."""
+    """An image as stored and served. Images stored before sizes were asked for have no
+    `width` and `height` (null); every image set since has them (`ImageIn`)."""
 
     url: Url
-    alt: Annotated[str, msgspec.Meta(min_length=1, max_length=500, description=PLAIN)]
+    alt: Annotated[str, msgspec.Meta(max_length=500, description=ALT)]
+    decorative: Annotated[bool, msgspec.Meta(description=DECORATIVE)] = False
     credit: ShortText = ""
+    caption: Annotated[str, msgspec.Meta(max_length=1000, description=PLAIN)] = ""
+    width: Dimension | None = None
+    height: Dimension | None = None
+    focal_point: FocalPoint | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()  # alt normalised first: a control character alone is no alt
+        if self.decorative and self.alt:
+            raise unprocessable_field("alt", 'a decorative image has an empty alt ("")')
+        if not self.decorative and is_blank(self.alt):
+            detail = "is required: say what the image shows, or mark it decorative: true"
+            raise unprocessable_field("alt", detail)
+
+
+class ImageIn(Image, kw_only=True):
+    """An image as a request sets it: with its original's width and height in pixels, so that
+    pages keep its place while it loads and no srcset asks for more pixels than it has."""
+
+    width: Dimension
+    height: Dimension
 
 
 class Link(Base):

@@ -7,6 +7,8 @@ import httpx
 Client = httpx.AsyncClient
 Json = dict[str, Any]
 Headers = dict[str, str]
+# Every image set through the API gives its original's size.
+IMAGE_SIZE = {"width": 1600, "height": 900}
 
 
 async def created(client: Client, headers: Headers, path: str, body: Json) -> Json:

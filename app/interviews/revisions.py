@@ -304,7 +304,7 @@ async def restored_content(
         title=state.title,
         standfirst=state.standfirst,
         body=body,
-        image=state.image,
+        image=state.image,  # type: ignore[arg-type]  # as stored: older images have no size
         tags=state.tags,
     )
 

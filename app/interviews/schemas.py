@@ -6,7 +6,18 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import PLAIN, AwareTime, Base, Image, LongText, PlainText, Slug, Tag, Title
+from app.schemas import (
+    PLAIN,
+    AwareTime,
+    Base,
+    Image,
+    ImageIn,
+    LongText,
+    PlainText,
+    Slug,
+    Tag,
+    Title,
+)
 
 InterviewStatus = Literal["draft", "scheduled", "published", "withdrawn"]
 ParticipantRole = Literal["interviewer", "interviewee"]
@@ -136,7 +147,7 @@ class InterviewCreate(Base):
     slug: Slug | None = None
     standfirst: LongText = ""
     body: Body = []
-    image: Image | None = None
+    image: ImageIn | None = None
     tags: Tags = []
     participants: Participants = []
 
@@ -147,7 +158,7 @@ class InterviewUpdate(Base):
     slug: Slug | msgspec.UnsetType = msgspec.UNSET
     standfirst: LongText | msgspec.UnsetType = msgspec.UNSET
     body: Body | msgspec.UnsetType = msgspec.UNSET
-    image: Image | msgspec.UnsetType | None = msgspec.UNSET
+    image: ImageIn | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -6,7 +6,18 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import LINE, PLAIN, Base, Image, Link, LongText, PlainText, ShortText, Slug
+from app.schemas import (
+    LINE,
+    PLAIN,
+    Base,
+    Image,
+    ImageIn,
+    Link,
+    LongText,
+    PlainText,
+    ShortText,
+    Slug,
+)
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description=PLAIN, extra=LINE)]
 Links = Annotated[list[Link], msgspec.Meta(max_length=20)]
@@ -32,7 +43,7 @@ class PersonCreate(Base):
     headline: ShortText = ""
     bio: LongText = ""
     affiliation: ShortText = ""
-    image: Image | None = None
+    image: ImageIn | None = None
     links: Links = []
 
 
@@ -42,7 +53,7 @@ class PersonUpdate(Base):
     headline: ShortText | msgspec.UnsetType = msgspec.UNSET
     bio: LongText | msgspec.UnsetType = msgspec.UNSET
     affiliation: ShortText | msgspec.UnsetType = msgspec.UNSET
-    image: Image | msgspec.UnsetType | None = msgspec.UNSET
+    image: ImageIn | msgspec.UnsetType | None = msgspec.UNSET
     links: Links | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -19,7 +19,7 @@ from tests.content import (
     set_teaser,
     thursday_interview,
 )
-from tests.factories import Client, Json, make_interview
+from tests.factories import IMAGE_SIZE, Client, Json, make_interview
 from tests.helpers import problem, publish, schedule, withdraw
 
 NEWSLETTER = f"{CONTENT}/newsletter"
@@ -115,7 +115,7 @@ async def test_html_is_email_safe_and_escapes_every_text(
     client: Client, editor: Headers, clock: MovableClock
 ) -> None:
     world = World(client, editor)
-    image = {"url": "https://img.news.example/a.jpg?w=1&h=2", "alt": HOSTILE, "credit": ""}
+    image = {"url": "https://img.news.example/a.jpg?w=1&h=2", "alt": HOSTILE, **IMAGE_SIZE}
     hostile = await world.draft(HOSTILE, HOSTILE, "Zara Aliyeva", title=HOSTILE, image=image)
     await set_teaser(client, editor, hostile, f"{HOSTILE}\nSecond line", "newsletter")
     await add_quote(client, editor, hostile, HOSTILE, world.people_by_name[HOSTILE], featured=True)

@@ -136,7 +136,12 @@ async def test_seed_interview_page(client: Client, editor: Headers) -> None:
 async def test_participants_name_the_speakers_of_the_body(client: Client, editor: Headers) -> None:
     """A renderer of its own finds each block's speaker among the participants by id."""
     world = World(client, editor)
-    portrait = {"url": "https://images.example/murad.jpg", "alt": "Murad Muradov, smiling"}
+    portrait = {
+        "url": "https://images.example/murad.jpg",
+        "alt": "Murad Muradov, smiling",
+        "width": 800,
+        "height": 1000,
+    }
     await world.person("Murad Muradov", image=portrait)
     interview = await world.published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
 
@@ -146,7 +151,13 @@ async def test_participants_name_the_speakers_of_the_body(client: Client, editor
         "Lauri Nikulainen",
         "Murad Muradov",
     ]
-    assert speakers[page["body"][1]["speaker_id"]]["image"] == {**portrait, "credit": ""}
+    assert speakers[page["body"][1]["speaker_id"]]["image"] == {
+        **portrait,
+        "decorative": False,
+        "credit": "",
+        "caption": "",
+        "focal_point": None,
+    }
     assert speakers[page["body"][0]["speaker_id"]]["image"] is None
 
 

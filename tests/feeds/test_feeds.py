@@ -20,6 +20,8 @@ IMAGE = {
     "url": "https://img.example/murad.jpg",
     "alt": "Murad Muradov at his desk in Baku",
     "credit": "Photo: Colloquy",
+    "width": 2400,
+    "height": 1600,
 }
 TAGS = ["Azerbaijan", "Think tanks"]
 QUESTION = "<strong>Lauri Nikulainen:</strong> How was your visit?"

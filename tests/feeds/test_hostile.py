@@ -80,6 +80,8 @@ async def hostile(client: Client, editor: dict[str, str]) -> Hostile:
             "url": IMAGE_URL,
             "alt": f"Alt {HOSTILE}{CONTROLS}",
             "credit": f"Credit ]]> & <b>{CONTROLS}</b>",
+            "width": 1200,
+            "height": 800,
         },
         "participants": [
             {"person_id": interviewer["id"], "role": "interviewer"},

@@ -5,7 +5,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import MovableClock
-from tests.factories import Client, Headers, Json, make_interview, make_person, make_series
+from tests.factories import (
+    IMAGE_SIZE,
+    Client,
+    Headers,
+    Json,
+    make_interview,
+    make_person,
+    make_series,
+)
 from tests.helpers import fetch, fields, ok, problem
 
 BASE = "/admin/v1/interviews"
@@ -490,8 +498,8 @@ async def test_a_body_that_is_not_an_object_is_400(
         ({"body": [{"type": "paragraph"}]}, "body[0].text"),
         ({"body": [{"type": "paragraph", "text": "x", "style": "bold"}]}, "body[0].style"),
         ({"body": [{"type": "paragraph", "text": "x", "id": "has space"}]}, "body[0].id"),
-        ({"image": {"url": "ftp://example.org/a.jpg", "alt": "A"}}, "image.url"),
-        ({"image": {"url": "https://example.org/a.jpg", "alt": ""}}, "image.alt"),
+        ({"image": {"url": "ftp://example.org/a.jpg", "alt": "A", **IMAGE_SIZE}}, "image.url"),
+        ({"image": {"url": "https://example.org/a.jpg", "alt": "A", "height": 1}}, "image.width"),
     ],
 )
 async def test_invalid_patch_is_400_naming_the_field_and_changes_nothing(
@@ -601,7 +609,7 @@ async def test_nul_in_plain_text_fields_is_stripped(
 async def test_nul_in_image_alt_is_stripped(
     client: Client, editor: Headers, interview: Json
 ) -> None:
-    image = {"url": "https://example.org/a.jpg", "alt": "nul\u0000byte"}
+    image = {"url": "https://example.org/a.jpg", "alt": "nul\u0000byte", **IMAGE_SIZE}
     response = await client.patch(
         f"{BASE}/{interview['id']}", json={"image": image}, headers=editor
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import Client, Headers, Json
+from tests.factories import IMAGE_SIZE, Client, Headers, Json
 from tests.helpers import fetch, ok, unprocessable
 
 BASE = "/admin/v1/interviews"
@@ -42,7 +42,8 @@ async def test_title_empty_once_normalised_is_422_on_create_and_update(
     ("changes", "field"),
     [
         ({"tags": ["fine", "\u202e"]}, "tags[1]"),
-        ({"image": {"url": "https://img.example/a.jpg", "alt": "\u0001"}}, "image.alt"),
+        ({"image": {"url": "https://img.example/a.jpg", "alt": "\u0001", **IMAGE_SIZE}},
+         "image.alt"),
         ({"body": [{"type": "paragraph", "text": "\u0007"}]}, "body[0].text"),
         ({"body": [{"type": "paragraph", "text": "ok"}, {"type": "heading", "text": "\u202e"}]},
          "body[1].text"),
@@ -75,7 +76,7 @@ async def test_create_and_quote_update_check_normalised_text_too(
     client: Client, editor: Headers, series: Json, interview: Json, people: tuple[Json, Json]
 ) -> None:
     draft = {"series_id": series["id"], "title": "T"}
-    image = {"url": "https://img.example/a", "alt": "\ufffe"}
+    image = {"url": "https://img.example/a", "alt": "\ufffe", **IMAGE_SIZE}
     cases: list[tuple[Json, str]] = [
         ({"tags": ["\u2066\u2069"]}, "tags[0]"),
         ({"image": image}, "image.alt"),
@@ -136,7 +137,12 @@ async def test_text_is_stored_normalised(client: Client, editor: Headers, interv
         "title": f"  Zu\u0308rich{BIDI} \u0001interview{NONCHARACTERS} ",
         "standfirst": f"Line one\r\nline two\rline three\u0085\u0007 \u202b{ARABIC}\u202c",
         "tags": ["\u202eliam\u202c", "Zu\u0308rich"],
-        "image": {"url": "https://img.example/a.jpg", "alt": "Cafe\u0301", "credit": "A\u202e"},
+        "image": {
+            "url": "https://img.example/a.jpg",
+            "alt": "Cafe\u0301",
+            "credit": "A\u202e",
+            **IMAGE_SIZE,
+        },
     }
     patched = ok(await patch(client, editor, interview, changes))
     assert patched["title"] == "Zürich interview"

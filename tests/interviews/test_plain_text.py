@@ -7,7 +7,15 @@ stays three, and every output that is HTML escapes them.
 
 import pytest
 
-from tests.factories import Client, Headers, Json, make_interview, make_person, make_series
+from tests.factories import (
+    IMAGE_SIZE,
+    Client,
+    Headers,
+    Json,
+    make_interview,
+    make_person,
+    make_series,
+)
 from tests.helpers import ok
 
 BASE = "/admin/v1/interviews"
@@ -46,7 +54,15 @@ async def test_tag_is_stored_as_typed_on_create_and_update(
 async def test_title_standfirst_and_alt_are_stored_as_typed(
     client: Client, editor: Headers, interview: Json, text: str
 ) -> None:
-    image = {"url": "https://img.example/a.jpg", "alt": text, "credit": text}
+    image = {
+        "url": "https://img.example/a.jpg",
+        "alt": text,
+        "decorative": False,
+        "credit": text,
+        "caption": text,
+        **IMAGE_SIZE,
+        "focal_point": None,
+    }
     changes = {"title": text, "standfirst": text, "image": image}
     patched = ok(await client.patch(f"{BASE}/{interview['id']}", json=changes, headers=editor))
     assert {name: patched[name] for name in changes} == changes

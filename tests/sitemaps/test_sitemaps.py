@@ -15,7 +15,12 @@ from tests.helpers import acted, publish, schedule
 from tests.sitemaps import BASE, NS, SITEMAP, lastmods, locs, sitemap
 from tests.trash import trashed
 
-IMAGE = {"url": "https://img.example/murad.jpg", "alt": "Murad Muradov at his desk in Baku"}
+IMAGE = {
+    "url": "https://img.example/murad.jpg",
+    "alt": "Murad Muradov at his desk in Baku",
+    "width": 1600,
+    "height": 1067,
+}
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # the clock fixture's time
 SITEMAPS = ["interviews-1.xml", "series.xml", "people.xml", "news.xml"]
 
@@ -286,7 +291,7 @@ async def test_titles_and_urls_are_escaped(
         murad,
         title,
         slug="söhbət-bakuda",
-        image={"url": "https://img.example/a?w=1&h=2", "alt": "A"},
+        image={"url": "https://img.example/a?w=1&h=2", "alt": "A", "width": 1, "height": 2},
     )
     news = await sitemap(client, "news.xml")
     assert news.findtext("s:url/news:news/news:title", namespaces=NS) == title
