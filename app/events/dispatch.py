@@ -1,4 +1,5 @@
-"""Turning due events into deliveries: one per matching webhook, and WebSub pings.
+"""Turning due events into deliveries: one per matching webhook, WebSub pings, and a CDN purge
+of what the public view's change touched (app/cdn/purging.py).
 
 Each event is claimed with a row lock that other workers skip, and marked dispatched in the
 same transaction as its deliveries are written: it is dispatched exactly once, however many
@@ -12,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from app.cdn.purging import insert_purge, interview_keys
 from app.content.cards import page
 from app.content.queries import select_public_interview
 from app.content.schemas import PublicInterview
@@ -63,6 +65,8 @@ async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, si
                 await _insert_webhook_deliveries(db, due, body, now)
                 if settings.websub_hub and isinstance(event, FeedChange):
                     await _insert_websub_pings(db, due, settings.websub_hub, site, now)
+            if isinstance(event, FeedChange):
+                await insert_purge(db, await interview_keys(db, event.interview_id), now)
             await mark_dispatched(db, due.id, now)
     return len(due_events)
 

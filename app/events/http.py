@@ -89,7 +89,11 @@ class Connections:
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> int:
         """POST `body` to `url`; the status. At most ANSWER_BYTES of the answer are read."""
-        where, request = _request(url, headers, len(body))
+        return await self.send("POST", url, headers, body)
+
+    async def send(self, method: str, url: str, headers: dict[str, str], body: bytes) -> int:
+        """`method` with `body` to `url` (a CDN purge is a PURGE); the status."""
+        where, request = _request(method, url, headers, len(body))
         connection = self._reuse(where) or await self._connect(where)
         try:
             status, reusable = await connection.exchange(request, body)
@@ -142,8 +146,10 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _request(url: str, headers: dict[str, str], length: int) -> tuple[Origin, h11.Request]:
-    """Where to send a POST to `url`, and the request: with its Host, its length, and Basic
+def _request(
+    method: str, url: str, headers: dict[str, str], length: int
+) -> tuple[Origin, h11.Request]:
+    """Where to send a request to `url`, and the request: with its Host, its length, and Basic
     credentials from the URL's userinfo. A non-ASCII name goes as IDNA, and whatever else a
     request target may not hold percent-encoded."""
     parts = urlsplit(url)
@@ -159,5 +165,5 @@ def _request(url: str, headers: dict[str, str], length: int) -> tuple[Origin, h1
     if parts.username is not None:
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
         fields["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
-    request = h11.Request(method="POST", target=target, headers=list(fields.items()))
+    request = h11.Request(method=method, target=target, headers=list(fields.items()))
     return (parts.scheme, host, port), request

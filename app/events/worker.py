@@ -1,5 +1,5 @@
-"""The worker: dispatch due events, send due deliveries, a few times a second, and again
-whenever a delivery finishes and leaves room for the next.
+"""The worker: dispatch due events, send due deliveries and CDN purges (app/cdn/purging.py), a
+few times a second, and again whenever a delivery finishes and leaves room for the next.
 
 It runs inside each service process by default (COLLOQUY_RUN_WORKER) and as `colloquy worker`.
 Any number may run against one database: events and deliveries are claimed with row locks
@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from app.cdn.purging import Purger
+from app.cdn.targets import parse_targets
 from app.clock import Clock
 from app.events.dispatch import dispatch_due
 from app.events.sending import DATABASE_ERRORS, TIMEOUT_SECONDS, Sender
@@ -51,12 +53,16 @@ async def run_worker(
     heartbeat = heartbeat or Heartbeat()
     stop = stop or asyncio.Event()
     heartbeat.beat(clock.now())
+    targets = parse_targets(
+        settings.purge_targets, settings.fastly_token, settings.cloudflare_token
+    )
+    purger = Purger(pool, clock, targets)
     async with Sender(
         pool, clock, settings.webhook_allow_private, timeout=TIMEOUT_SECONDS
     ) as sender:
         retention = Retention()
         while not stop.is_set():
-            pause = await work(pool, clock, settings, sender, heartbeat)
+            pause = await work(pool, clock, settings, sender, heartbeat, purger)
             await retention.forget(pool, clock.now(), settings)
             heartbeat.beat(clock.now(), pause)
             if sender.outage.since is None:
@@ -64,6 +70,8 @@ async def run_worker(
             else:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
+    await purger.drain()
+    purger.close()
 
 
 async def work(
@@ -72,8 +80,10 @@ async def work(
     settings: Settings,
     sender: Sender,
     heartbeat: Heartbeat | None = None,
+    purger: Purger | None = None,
 ) -> float:
-    """One round: dispatch what is due, start sending what has room; how long to pause.
+    """One round: dispatch what is due, start sending what has room and the due CDN purges;
+    how long to pause.
 
     Each batch dispatched beats the heartbeat: a long backlog is progress, not a stuck worker."""
     try:
@@ -81,6 +91,8 @@ async def work(
             if heartbeat is not None:
                 heartbeat.beat(clock.now())
         await sender.start_due()
+        if purger is not None:
+            purger.start_due()
     except DATABASE_ERRORS as error:
         return sender.outage.failed(error)
     sender.outage.over()
