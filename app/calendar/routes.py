@@ -23,6 +23,7 @@ from app.clock import Now
 from app.db import Db
 from app.errors import not_found, problems
 from app.openapi import CALENDAR
+from app.redirects.moved import MOVED, follow_old_slug
 from app.series.cadence import search_slots
 from app.settings import Settings
 from app.site import Site
@@ -106,7 +107,7 @@ class CalendarController(Controller):
         "/calendar.ics",
         summary="Get the editorial calendar",
         media_type=MEDIA_TYPE,
-        responses=problems(401, 404),
+        responses={**problems(401, 404), **MOVED},
         description=(
             "Scheduled interviews, those published in the last eight weeks and the open slots "
             f"of the next eight. At most {MAX_EVENTS} events, the earliest: when more were left "
@@ -134,6 +135,7 @@ class CalendarController(Controller):
         last eight weeks, and the open slots of the next eight; `series` (a slug) for one."""
         chosen = await select_calendar_series(db, series)
         if series is not None and not chosen:
+            await follow_old_slug(db, now, "series", series, "series", "query", newsroom=True)
             raise not_found("series")
         by_id = {s.id: s for s in chosen}
         interviews = await select_calendar_interviews(

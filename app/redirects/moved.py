@@ -2,8 +2,9 @@
 
 A route whose slug lookup misses calls `follow_old_slug` before it answers 404; when the slug is
 an old one of a public resource, that raises `SlugMoved`, which `redirect_moved` answers once for
-every route. Only what is public redirects: an old slug of anything else stays a 404, as its
-current slug is.
+every route. On public routes only what is public redirects: an old slug of anything else stays
+a 404, as its current slug is. The newsroom's calendar, which shows what is not public, follows
+old slugs of anything not in the trash.
 """
 
 from datetime import datetime
@@ -14,7 +15,7 @@ import asyncpg
 from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
 
-from app.redirects.queries import select_new_slug
+from app.redirects.queries import select_new_slug, select_newsroom_slug
 from app.redirects.schemas import Kind
 
 # A redirect may change (its owner may take the old slug back, and then the new one redirects
@@ -48,11 +49,17 @@ async def follow_old_slug(
     slug: str | None,
     param: str = "slug",
     where: Literal["path", "query"] = "path",
+    *,
+    newsroom: bool = False,
 ) -> None:
-    """Raise SlugMoved if `slug` (given in `param`) was the slug of a public `kind`."""
+    """Raise SlugMoved if `slug` (given in `param`) was the slug of a public `kind`; with
+    `newsroom`, of any (for a route that shows the newsroom what is not public too)."""
     if slug is None:
         return
-    new = await select_new_slug(db, now, kind, slug)
+    if newsroom:
+        new = await select_newsroom_slug(db, kind, slug)
+    else:
+        new = await select_new_slug(db, now, kind, slug)
     if new is not None:
         raise SlugMoved(param, slug, new, where)
 

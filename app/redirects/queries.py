@@ -49,6 +49,29 @@ async def select_new_slug(
     return new_slug
 
 
+# The table of each kind, and the column of old_slugs that names its rows.
+_OWNERS: dict[Kind, tuple[str, str]] = {
+    "interview": ("interviews", "interview_id"),
+    "series": ("series", "series_id"),
+    "person": ("people", "person_id"),
+}
+
+
+async def select_newsroom_slug(db: asyncpg.Connection, kind: Kind, slug: str) -> str | None:
+    """The current slug of the `kind`, public or not (not in the trash), that once had `slug`:
+    for the newsroom's own routes."""
+    table, column = _OWNERS[kind]
+    new_slug: str | None = await db.fetchval(
+        f"""
+        SELECT t.slug FROM old_slugs o JOIN {table} t ON t.id = o.{column}
+         WHERE o.kind = $1 AND o.slug = $2 AND t.deleted_at IS NULL
+        """,
+        kind,
+        slug,
+    )
+    return new_slug
+
+
 async def select_redirect_page(
     db: asyncpg.Connection,
     now: datetime,

@@ -16,7 +16,7 @@ from app.redirects.queries import select_redirect_page
 from app.redirects.schemas import Kind, Redirect, RedirectPage
 from app.site import Site
 
-PublicLimit = Annotated[int, QueryParameter(ge=1, le=100)]
+RedirectLimit = Annotated[int, QueryParameter(ge=1, le=100)]
 
 
 def _url(site: Site, kind: Kind, slug: str) -> str:
@@ -46,7 +46,7 @@ class RedirectController(Controller):
         site: NamedDependency[Site],
         since: FromQuery[datetime | None] = None,
         cursor: FromQuery[str | None] = None,
-        limit: PublicLimit = 100,
+        limit: RedirectLimit = 100,
     ) -> RedirectPage:
         """Old slugs of public interviews, series and people, each with the page it leads to
         now, for a frontend to answer 301 itself: `from` and `to` are the site's URLs (as cards

@@ -373,3 +373,16 @@ async def test_a_restored_item_does_not_take_an_old_slug_of_another(
     assert restored.status_code == 200, restored.text
     assert restored.json()["slug"] == "gone-2"
     assert moved_to(await client.get(f"{CONTENT}/people/gone")) == f"{CONTENT}/people/murad"
+
+
+async def test_the_calendar_follows_an_old_slug_of_a_series_not_public(
+    client: Client, editor: Headers
+) -> None:
+    hidden = await create(client, editor, "series", {"title": "Planned", "slug": "planned"})
+    assert hidden.json()["visibility"] == "hidden"
+    await rename(client, editor, "series", hidden.json(), "in-the-works")
+
+    response = await client.get("/admin/v1/calendar.ics?series=planned", headers=editor)
+    assert moved_to(response) == "/admin/v1/calendar.ics?series=in-the-works"
+    assert (await client.get(moved_to(response), headers=editor)).status_code == 200
+    assert (await client.get(f"{CONTENT}/series/planned")).status_code == 404
