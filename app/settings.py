@@ -17,6 +17,7 @@ from msgspec import inspect
 
 from app.cdn.targets import parse_targets
 from app.cors import check_origins
+from app.images import check_template
 
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
@@ -87,6 +88,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cloudflare_token: str | None = None
     # Seconds a CDN may keep a public response (Surrogate-Control): changes purge it.
     cdn_max_age: NonNegative = 86_400
+    # An image service's URL with {url}, {width} and {height} (app/images.py): srcsets and social
+    # cards ask it for sizes. None: the originals only.
+    image_url_template: str | None = None
+    # The site's own image (an absolute http(s) URL): the feeds' channel image, logo and icon.
+    site_image: str | None = None
 
     def __post_init__(self) -> None:
         if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
@@ -107,6 +113,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         parse_targets(self.purge_targets, self.fastly_token, self.cloudflare_token)
         if self.preview_url is not None:
             _check_preview_url(self.preview_url)
+        if self.image_url_template is not None:
+            check_template(self.image_url_template)
+        if self.site_image is not None:
+            _check_site_image(self.site_image)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -207,6 +217,15 @@ def _check_preview_url(template: str) -> None:
             f"COLLOQUY_PREVIEW_URL must be an absolute http(s) URL with {{token}} in it, not "
             f"{template!r}; e.g. https://site.example/preview?token={{token}}, or unset it for "
             "{COLLOQUY_BASE_URL}/preview/{token}"
+        )
+
+
+def _check_site_image(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        raise ValueError(
+            f"COLLOQUY_SITE_IMAGE must be an absolute http(s) URL, not {url!r}; e.g. "
+            "https://site.example/logo.png, or unset it for feeds without an image"
         )
 
 

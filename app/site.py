@@ -18,16 +18,33 @@ class FeedLinks(msgspec.Struct, kw_only=True):
 
 class Site:
     """Where the site is, and its name and language (COLLOQUY_SITE_TITLE, _SITE_LANGUAGE), which
-    social cards and newsletters carry; the defaults are the settings' own."""
+    social cards and newsletters carry, its own image for feeds (_SITE_IMAGE) and the image
+    service that sizes images (_IMAGE_URL_TEMPLATE); the defaults are the settings' own."""
 
-    def __init__(self, base_url: str, *, title: str = "Colloquy", language: str = "en") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        title: str = "Colloquy",
+        language: str = "en",
+        image: str | None = None,
+        image_url_template: str | None = None,
+    ) -> None:
         self.base_url = base_url
         self.title = title
         self.language = language
+        self.image = image
+        self.image_url_template = image_url_template
 
     @classmethod
     def of(cls, settings: Settings) -> "Site":
-        return cls(settings.base_url, title=settings.site_title, language=settings.site_language)
+        return cls(
+            settings.base_url,
+            title=settings.site_title,
+            language=settings.site_language,
+            image=settings.site_image,
+            image_url_template=settings.image_url_template,
+        )
 
     def interview(self, slug: str) -> str:
         return f"{self.base_url}/interviews/{slug}"

@@ -14,6 +14,7 @@ from app.content.schemas import (
     Card,
     MetaTag,
     PersonRef,
+    PublicImage,
     PublicInterview,
     PublicParticipant,
     PublicPullQuote,
@@ -21,8 +22,10 @@ from app.content.schemas import (
     SeriesRef,
     TextBlock,
 )
+from app.images import social_image, srcset
 from app.interviews.render import body_html, excerpt, reading_minutes
 from app.interviews.schemas import Answer, Block, Heading, Paragraph, Placement, Question
+from app.schemas import Image
 from app.site import Site
 from app.text import visible_text
 
@@ -84,6 +87,14 @@ def headline(row: PublicRow) -> str:
     return " and ".join(_names(row, "interviewee")) or row.title
 
 
+def public_image(image: Image | None, site: Site) -> PublicImage | None:
+    """The image with the sizes its srcset offers, through the site's image service if any."""
+    if image is None:
+        return None
+    sizes = srcset(image, site.image_url_template)
+    return PublicImage(**msgspec.structs.asdict(image), srcset=sizes)
+
+
 def card(row: PublicRow, site: Site, placement: Placement = "card") -> Card:
     """The excerpt card, with the teaser of `placement` (the front page's, or the card's)."""
     return Card(
@@ -94,7 +105,7 @@ def card(row: PublicRow, site: Site, placement: Placement = "card") -> Card:
         teaser=teaser(row, placement),
         standfirst=row.standfirst or None,
         pull_quote=featured_quote(row),
-        image=row.image,
+        image=public_image(row.image, site),
         interviewers=_people(row, "interviewer", site),
         interviewees=_people(row, "interviewee", site),
         byline=byline(row),
@@ -119,20 +130,33 @@ def og_locale(language: str) -> str:
     return language.replace("-", "_")
 
 
+def _social_image(image: Image, site: Site) -> tuple[list[MetaTag], list[MetaTag]]:
+    """The Open Graph and the Twitter tags of the image: 1200 x 630 through the site's image
+    service, else the original with its size where it is known. A decorative image has no alt,
+    and none is made up for it."""
+    shown = social_image(image, site.image_url_template)
+    og = [_og("og:image", shown.url)]
+    if shown.width is not None and shown.height is not None:
+        og += [_og("og:image:width", str(shown.width)), _og("og:image:height", str(shown.height))]
+    twitter = [_twitter("twitter:image", shown.url)]
+    if image.alt:
+        og.append(_og("og:image:alt", image.alt))
+        twitter.append(_twitter("twitter:image:alt", image.alt))
+    return og, twitter
+
+
 def social(row: PublicRow, site: Site) -> list[MetaTag]:
     """The Open Graph and Twitter `<meta>` of the interview, for `<head>`."""
     description = teaser(row, "social")
-    tags = [
+    og_image, twitter_image = _social_image(row.image, site) if row.image else ([], [])
+    return [
         _og("og:type", "article"),
         _og("og:site_name", site.title),
         _og("og:locale", og_locale(site.language)),
         _og("og:url", site.interview(row.slug)),
         _og("og:title", row.title),
         _og("og:description", description),
-    ]
-    if row.image:
-        tags += [_og("og:image", row.image.url), _og("og:image:alt", row.image.alt)]
-    tags += [
+        *og_image,
         _og("article:published_time", row.published_at.isoformat()),
         _og("article:modified_time", max(row.updated_at, row.published_at).isoformat()),
         _og("article:section", row.series_title),
@@ -141,11 +165,8 @@ def social(row: PublicRow, site: Site) -> list[MetaTag]:
         _twitter("twitter:card", "summary_large_image" if row.image else "summary"),
         _twitter("twitter:title", row.title),
         _twitter("twitter:description", description),
+        *twitter_image,
     ]
-    if row.image:
-        tags.append(_twitter("twitter:image", row.image.url))
-        tags.append(_twitter("twitter:image:alt", row.image.alt))
-    return tags
 
 
 def _text_block(block: Block) -> TextBlock:
@@ -194,7 +215,7 @@ def page(
             for q in row.pull_quotes
         ],
         teasers=row.teasers,
-        image=row.image,
+        image=public_image(row.image, site),
         tags=row.tags,
         published_at=row.published_at,
         updated_at=row.updated_at,
@@ -262,5 +283,17 @@ def json_ld(row: PublicRow, site: Site) -> dict[str, Any]:
         ],
     }
     if row.image:
-        document["image"] = {"@type": "ImageObject", "url": row.image.url, "caption": row.image.alt}
+        document["image"] = _image_object(row.image)
     return document
+
+
+def _image_object(image: Image) -> dict[str, Any]:
+    """schema.org ImageObject: its caption is the image's, else its alt (none if decorative)."""
+    found: dict[str, Any] = {"@type": "ImageObject", "url": image.url}
+    if caption := image.caption or image.alt:
+        found["caption"] = caption
+    if image.width is not None and image.height is not None:
+        found |= {"width": image.width, "height": image.height}
+    if image.credit:
+        found["creditText"] = image.credit
+    return found

@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 from litestar.params import QueryParameter
 
+from app.images import Rendition
 from app.interviews.schemas import Block
 from app.schemas import PLAIN, Image, PlainText
 from app.site import FeedLinks
@@ -71,6 +72,21 @@ class MetaTag(Public, kw_only=True, omit_defaults=True):
     content: PlainText
 
 
+SRCSET = (
+    "The sizes to offer in `<img srcset>`, narrowest first: write each as `{url} {width}w`, "
+    "comma-separated (the URLs hold no spaces). With COLLOQUY_IMAGE_URL_TEMPLATE, the image "
+    "service's URLs at 320, 640, 960, 1280 and 1920 px wide, only those narrower than the "
+    "original, then the original's own width when it is narrower than 1920; without it, the "
+    "original alone. Empty for an image stored without its size."
+)
+
+
+class PublicImage(Image, kw_only=True):
+    """An image as cards and pages show it: as stored, with the sizes a srcset offers."""
+
+    srcset: Annotated[list[Rendition], msgspec.Meta(description=SRCSET)]
+
+
 SOCIAL = (
     "Open Graph and Twitter `<meta>` for `<head>`, in order: one `<meta property=... content=...>` "
     "or `<meta name=... content=...>` each. The description is the `social` teaser, else the "
@@ -97,7 +113,7 @@ class Card(Public):
         str | None, msgspec.Meta(description=f"{STANDFIRST} None when the interview has none.")
     ]
     pull_quote: Quote | None
-    image: Image | None
+    image: PublicImage | None
     interviewers: list[PersonRef]
     interviewees: list[PersonRef]
     byline: PlainText
@@ -161,7 +177,7 @@ class PublicInterview(Public, kw_only=True):
     ] = msgspec.UNSET
     pull_quotes: list[PublicPullQuote]
     teasers: Annotated[dict[str, str], msgspec.Meta(description=f"Placement -> teaser. {PLAIN}")]
-    image: Image | None
+    image: PublicImage | None
     tags: Annotated[
         list[str], msgspec.Meta(description="Each tag is plain text, not HTML: escape it in HTML.")
     ]

@@ -16,6 +16,7 @@ import msgspec
 
 from app.content.cards import summary
 from app.content.queries import PublicRow
+from app.images import media_type
 from app.interviews.render import body_html
 from app.site import Site
 from app.text import strip_controls
@@ -65,14 +66,28 @@ def _people(row: PublicRow, site: Site) -> str:
 
 
 def _media(row: PublicRow) -> str:
+    """Media RSS: the image with its size where it is known, its alt as the description (none for
+    a decorative image) and its credit."""
+    image = row.image
+    if image is None:
+        return ""
+    size = ""
+    if image.width is not None and image.height is not None:
+        size = f' width="{image.width}" height="{image.height}"'
+    alt = ""
+    if image.alt:
+        alt = f'<media:description type="plain">{_x(image.alt)}</media:description>'
+    credit = f"<media:credit>{_x(image.credit)}</media:credit>" if image.credit else ""
+    return f'<media:content url={_a(image.url)} medium="image"{size}>{alt}{credit}</media:content>'
+
+
+def _enclosure(row: PublicRow) -> str:
+    """RSS's own enclosure, for readers without Media RSS. Its length in bytes is unknown, which
+    the RSS Advisory Board's profile says to give as 0; its type is told by the URL."""
     if row.image is None:
         return ""
-    credit = f"<media:credit>{_x(row.image.credit)}</media:credit>" if row.image.credit else ""
-    return (
-        f'<media:content url={_a(row.image.url)} medium="image">'
-        f'<media:description type="plain">{_x(row.image.alt)}</media:description>'
-        f"{credit}</media:content>"
-    )
+    url, kind = _a(row.image.url), _a(media_type(row.image.url))
+    return f'<enclosure url={url} length="0" type={kind}/>'
 
 
 def _paging(feed: FeedPage) -> list[tuple[str, str]]:
@@ -110,6 +125,7 @@ def rss(feed: FeedPage, site: Site) -> bytes:
             f"<content:encoded>{_x(_html(row))}</content:encoded>"
             + "".join(f"<dc:creator>{_x(name)}</dc:creator>" for name in interviewers)
             + "".join(f"<category>{_x(c)}</category>" for c in categories)
+            + _enclosure(row)
             + _media(row)
             + _people(row, site)
             + "</item>"
@@ -126,10 +142,21 @@ def rss(feed: FeedPage, site: Site) -> bytes:
         f"<language>{_x(feed.language)}</language>"
         f"<lastBuildDate>{format_datetime(feed.updated, usegmt=True)}</lastBuildDate>"
         "<docs>https://www.rssboard.org/rss-specification</docs>"
+        + _channel_image(feed, site)
         + "".join(links)
         + "".join(items)
         + "</channel></rss>\n"
     ).encode()
+
+
+def _channel_image(feed: FeedPage, site: Site) -> str:
+    """RSS's channel image: the site's image, titled and linked as the channel is."""
+    if site.image is None:
+        return ""
+    return (
+        f"<image><url>{_x(site.image)}</url><title>{_x(feed.title)}</title>"
+        f"<link>{_x(feed.home_url)}</link></image>"
+    )
 
 
 def atom(feed: FeedPage, site: Site) -> bytes:
@@ -172,6 +199,7 @@ def atom(feed: FeedPage, site: Site) -> bytes:
         f"<subtitle>{_x(feed.description)}</subtitle>"
         f"<updated>{feed.updated.isoformat()}</updated>"
         f"<author><name>{_x(feed.site_title)}</name></author>"
+        + (f"<logo>{_x(site.image)}</logo>" if site.image else "")
         + "".join(links)
         + "".join(entries)
         + "</feed>\n"
@@ -189,6 +217,8 @@ def json_feed(feed: FeedPage, site: Site) -> bytes:
         "authors": [{"name": strip_controls(feed.site_title)}],
         "items": [_json_item(row, site) for row in feed.items],
     }
+    if site.image:
+        document["icon"] = site.image
     if feed.next_url:
         document["next_url"] = feed.next_url
     if feed.hub_url:

@@ -15,6 +15,8 @@ IMAGE = {
     "url": "https://img.news.example/murad.jpg",
     "alt": "Murad Muradov in Yerevan",
     "credit": "Press office",
+    "width": 1600,
+    "height": 900,
 }
 
 
@@ -107,11 +109,12 @@ async def test_with_an_image_two_interviewers_and_no_tags(
     assert contents(social, "article:section") == ["Weekend Talk"]
     assert contents(social, "article:published_time") == ["2026-11-26T09:00:00+00:00"]
     assert contents(social, "article:modified_time") == ["2026-11-26T11:00:00+00:00"]
-    # Open Graph: an image's own properties follow it.
+    # Open Graph: an image's own properties follow it; without an image service, its own size.
     keys = [m.get("property") for m in social]
-    assert keys.index("og:image:alt") == keys.index("og:image") + 1
-    # No width or height where they are not known.
-    assert not {"og:image:width", "og:image:height"} & set(keys)
+    at = keys.index("og:image")
+    assert keys[at : at + 4] == ["og:image", "og:image:width", "og:image:height", "og:image:alt"]
+    assert contents(social, "og:image:width") == ["1600"]
+    assert contents(social, "og:image:height") == ["900"]
 
 
 async def test_description_is_the_social_teaser_else_the_card_teaser_else_the_excerpt(
