@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test quick lint bench install clean
 
 run: $(INSTALLED)
 	$(BIN)/colloquy serve
 
 test: $(INSTALLED) lint
 	$(BIN)/pytest
+
+# The loop while working: what starts no process or server, one worker (and cluster) per core.
+quick: $(INSTALLED)
+	$(BIN)/pytest -n auto -m "not slow"
 
 # deptry twice: the service must use every dependency it declares and import nothing
 # undeclared; tests/ may import the dev tools and need not use everything, but must import

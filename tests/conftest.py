@@ -6,6 +6,7 @@ a wrapping transaction instead would hide what several connections see of each o
 
 import asyncio
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +20,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 
 from app.auth import Role, issue_token
-from app.cache import PublicCache, keep_listening
+from app.cache import CHANNEL, Freshness, PublicCache
 from app.clock import Clock
 from app.db import create_pool, migrate
 from app.embedded import EmbeddedPostgres
@@ -135,6 +136,46 @@ def settings(database_url: str) -> Settings:
     )
 
 
+class Notices:
+    """One LISTEN connection for the whole run, handing each change notice to the app of the test
+    now running. Connecting and listening anew for every test took a quarter of its set-up."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+        self.freshness: Freshness | None = None
+        self.fences: dict[str, asyncio.Event] = {}
+
+    def deliver(self, *notice: object) -> None:
+        fence = self.fences.pop(str(notice[-1]), None)
+        if fence is not None:
+            fence.set()
+        elif self.freshness is not None:
+            self.freshness.changed(*notice)
+
+    async def follow(self, freshness: Freshness | None) -> None:
+        """Hand notices to `freshness` from now on, and none that an earlier test's writes
+        sent: notices arrive in commit order, so once a notice sent now has come back, every
+        earlier one has been delivered."""
+        self.freshness = None
+        fence = secrets.token_hex(8)
+        self.fences[fence] = arrived = asyncio.Event()
+        await self.connection.execute("SELECT pg_notify($1, $2)", CHANNEL, fence)
+        await asyncio.wait_for(arrived.wait(), 5)
+        self.freshness = freshness
+        if freshness is not None:
+            freshness.changed()  # as the app's own listener does when it connects
+            freshness.listening = True
+
+
+@pytest.fixture(scope="session")
+async def notices(database_url: str) -> AsyncIterator[Notices]:
+    connection = await asyncpg.connect(database_url)
+    notices = Notices(connection)
+    await connection.add_listener(CHANNEL, notices.deliver)
+    yield notices
+    await connection.close()
+
+
 # One Litestar app per distinct settings for the whole run: building one takes ~0.15 s, which
 # over a thousand tests was most of the suite's time. Each test gives it fresh state and a fresh
 # response cache (app.main.fresh_state, with_cache), so nothing a test leaves reaches the next.
@@ -143,29 +184,24 @@ ROUTES: dict[Settings, Litestar] = {}
 
 @pytest.fixture
 async def app(
-    settings: Settings, pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection
+    settings: Settings,
+    pool: asyncpg.Pool,
+    clock: MovableClock,
+    db: asyncpg.Connection,
+    notices: Notices,
 ) -> AsyncIterator[PublicCache]:
     """The app over the test pool and clock.
 
     Its lifespan is not run (its task group cannot span fixture set-up and tear-down); the one
-    background task that reads need, the change listener, is started here."""
+    background task that reads need, the change listener, is stood in for by `notices`."""
     routes = ROUTES.get(settings)
     if routes is None:
         routes = ROUTES[settings] = create_app(settings, pool=pool, clock=clock).app
     routes.state = State(fresh_state(settings, pool=pool, clock=clock, log=None))
     service = with_cache(routes)
-    freshness = service.state.freshness
-    listener = asyncio.create_task(keep_listening(settings.database_url or "", freshness))
-    try:
-        for _ in range(1000):
-            if freshness.listening:
-                break
-            await asyncio.sleep(0.005)
-        else:
-            raise RuntimeError("the change listener did not start within 5 s")
-        yield service
-    finally:
-        listener.cancel()
+    await notices.follow(service.state.freshness)
+    yield service
+    notices.freshness = None
 
 
 @pytest.fixture
