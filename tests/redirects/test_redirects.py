@@ -1,6 +1,7 @@
 """Old slugs of interviews, series and people: 308 on every public route that takes a slug,
 reserved for their owner, listed at /content/v1/redirects."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -386,3 +387,31 @@ async def test_the_calendar_follows_an_old_slug_of_a_series_not_public(
     assert moved_to(response) == "/admin/v1/calendar.ics?series=in-the-works"
     assert (await client.get(moved_to(response), headers=editor)).status_code == 200
     assert (await client.get(f"{CONTENT}/series/planned")).status_code == 404
+
+
+async def waiting_on_a_lock(db: asyncpg.Connection, pid: int) -> None:
+    for _ in range(500):
+        query = "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1"
+        if await db.fetchval(query, pid):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the second writer did not come to wait within 10 s")
+
+
+async def test_a_slug_taken_while_it_is_being_left_is_refused(
+    client: Client, editor: Headers, db: asyncpg.Connection, pool: asyncpg.Pool
+) -> None:
+    """One transaction renames A -> B while another gives A to a second interview: the second
+    waits for the first and then sees A kept, whichever commits first would otherwise win."""
+    world = await thursday(client, editor)
+    second = await make_interview(client, editor, world.series, world.host, world.guest)
+    old = world.interview["slug"]
+    rename_sql = "UPDATE interviews SET slug = $2, updated_at = now() WHERE id = $1"
+    async with pool.acquire() as leaving, pool.acquire() as taking:
+        async with leaving.transaction():
+            await leaving.execute(rename_sql, world.interview["id"], "renamed")
+            taken = asyncio.create_task(taking.execute(rename_sql, second["id"], old))
+            await waiting_on_a_lock(db, taking.get_server_pid())
+        with pytest.raises(asyncpg.UniqueViolationError) as refused:
+            await taken
+    assert refused.value.constraint_name == "old_slugs_pkey"
