@@ -1,6 +1,6 @@
 """What the worker forgets, once an hour: audit records older than COLLOQUY_AUDIT_RETENTION_DAYS,
-idempotency keys past their 24 hours (app/idempotency.py ignores those already), and what has been
-in the trash for COLLOQUY_TRASH_DAYS."""
+idempotency keys past their 24 hours (app/idempotency.py ignores those already), what has been
+in the trash for COLLOQUY_TRASH_DAYS, and view beacon limits past their window."""
 
 import logging
 from datetime import datetime, timedelta
@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from app.audit.queries import delete_records_before
+from app.content.view_counter import forget_view_limits
 from app.errors import DATABASE_UNAVAILABLE
 from app.idempotency import delete_expired_keys
 from app.settings import Settings
@@ -35,6 +36,7 @@ class Retention:
                 await delete_records_before(db, now - kept_for)
                 await delete_expired_keys(db, now)
                 await purge_trash(db, now - timedelta(days=settings.trash_days))
+                await forget_view_limits(db, now)
         except DATABASE_UNAVAILABLE:
             pass
         except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:

@@ -37,6 +37,8 @@ TABLES = [
     "webhooks",
     "events",
     "interview_views",
+    "view_marks",
+    "view_clients",
     "editors_choice",
     "interview_revisions",
     "preview_tokens",

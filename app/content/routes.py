@@ -50,7 +50,7 @@ from app.content.schemas import (
     TagEntry,
     TagIndex,
 )
-from app.content.view_counter import ViewCounter
+from app.content.view_counter import ViewCounter, first_in_half_hour, retry_after
 from app.db import Db
 from app.errors import ProblemError, not_found, problems
 from app.openapi import PublicRead
@@ -444,7 +444,7 @@ class ContentController(Controller):
     ) -> Response[bytes]:
         """Count a view for the popular section (bounded per client: the address behind
         COLLOQUY_TRUSTED_PROXIES, an IPv6 /64 counting as one)."""
-        if wait := views.retry_after(client):
+        if wait := await retry_after(db, client, now):
             raise ProblemError(
                 429, "too many views from this client", headers={"Retry-After": str(wait)}
             )
@@ -452,5 +452,6 @@ class ContentController(Controller):
         if interview_id is None:
             await follow_old_slug(db, now, "interview", slug)
             raise not_found("interview")
-        views.record(client, interview_id, now.date())
+        if await first_in_half_hour(db, client, interview_id, now):
+            views.record(interview_id, now.date())
         return Response(b"", status_code=202, media_type="text/plain")

@@ -5,16 +5,18 @@ flush its view buffer and speak to it from several client addresses.
 """
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
 from app.cache import PublicCache
+from app.content.view_counter import forget_view_limits
+from app.main import create_app
+from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.content import (
     CONTENT,
@@ -25,23 +27,6 @@ from tests.content import (
 )
 from tests.factories import Client, Json
 from tests.helpers import problem, schedule, withdraw
-
-
-class FakeMonotonic:
-    """Stands in for the `time` module of app.content.view_counter: real time plus a shift."""
-
-    def __init__(self) -> None:
-        self.shift = 0.0
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.shift
-
-
-@pytest.fixture
-def monotonic(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMonotonic]:
-    fake = FakeMonotonic()
-    monkeypatch.setattr("app.content.view_counter.time", fake)
-    yield fake
 
 
 @asynccontextmanager
@@ -172,7 +157,7 @@ async def test_one_client_counts_once_per_half_hour(
     site: Client,
     editor: Headers,
     db: asyncpg.Connection,
-    monotonic: FakeMonotonic,
+    clock: MovableClock,
 ) -> None:
     world = World(site, editor)
     a = await world.published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
@@ -186,12 +171,12 @@ async def test_one_client_counts_once_per_half_hour(
 
     assert (await view(site, b["slug"])).status_code == 202  # another interview counts
     await views_from(app, ["10.0.0.9"], a["slug"])  # so does another client
-    monotonic.shift = 29 * 60
+    clock.advance(minutes=29)
     assert (await view(site, a["slug"])).status_code == 202  # still within the half hour
     await app.state.views.flush(app.state.pool)
     assert await stored(db) == {(a["id"], day): 2, (b["id"], day): 1}
 
-    monotonic.shift = 30 * 60 + 1
+    clock.advance(minutes=1, seconds=1)  # 30 min 1 s after the first
     assert (await view(site, a["slug"])).status_code == 202
     await app.state.views.flush(app.state.pool)
     assert await stored(db) == {(a["id"], day): 3, (b["id"], day): 1}
@@ -202,7 +187,7 @@ async def test_too_many_view_requests_from_one_client_get_429(
     site: Client,
     editor: Headers,
     db: asyncpg.Connection,
-    monotonic: FakeMonotonic,
+    clock: MovableClock,
 ) -> None:
     world = World(site, editor)
     a = await world.published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
@@ -222,7 +207,7 @@ async def test_too_many_view_requests_from_one_client_get_429(
     # Other clients are not held back.
     await views_from(app, ["10.0.0.2"], a["slug"])
     # A minute later the client may view again.
-    monotonic.shift = 61
+    clock.advance(seconds=61)
     assert (await view(site, a["slug"])).status_code == 202
     await app.state.views.flush(app.state.pool)
     assert await stored(db) == {(a["id"], date(2026, 11, 26)): 2}
@@ -259,3 +244,49 @@ async def test_views_of_a_deleted_interview_are_dropped_at_flush(
     await app.state.views.flush(app.state.pool)
     assert await stored(db) == {(b["id"], date(2026, 11, 26)): 1}
     assert app.state.views.pending == {}
+
+
+async def test_the_limits_hold_across_processes(
+    app: PublicCache,
+    site: Client,
+    editor: Headers,
+    db: asyncpg.Connection,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    clock: MovableClock,
+) -> None:
+    """A second app over the same database, as another worker process of COLLOQUY_WORKERS or
+    another instance is: its memory shares nothing with the first's."""
+    other = create_app(settings, pool=pool, clock=clock)
+    a = await World(site, editor).published(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov"
+    )
+    async with visitor(other, "127.0.0.1") as same_reader:
+        assert (await view(site, a["slug"])).status_code == 202
+        assert (await view(same_reader, a["slug"])).status_code == 202
+        for counter in (app.state.views, other.state.views):
+            await counter.flush(pool)
+        assert await stored(db) == {(a["id"], date(2026, 11, 26)): 1}
+
+        for client in [site, same_reader] * 29:  # 2 + 58: the burst is spent
+            assert (await view(client, a["slug"])).status_code == 202
+        problem(await view(same_reader, a["slug"]), 429)
+        problem(await view(site, a["slug"]), 429)
+
+
+async def test_limits_past_their_window_are_forgotten(
+    site: Client, editor: Headers, db: asyncpg.Connection, clock: MovableClock
+) -> None:
+    a = await World(site, editor).published(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov"
+    )
+    assert (await view(site, a["slug"])).status_code == 202
+    counts = "SELECT (SELECT count(*) FROM view_clients), (SELECT count(*) FROM view_marks)"
+    clock.advance(minutes=1)
+    await forget_view_limits(db, clock.now() - timedelta(seconds=1))
+    assert tuple(await db.fetchrow(counts)) == (1, 1)
+    await forget_view_limits(db, clock.now())
+    assert tuple(await db.fetchrow(counts)) == (0, 1)  # the window is over, not the half hour
+    clock.advance(minutes=29)
+    await forget_view_limits(db, clock.now())
+    assert tuple(await db.fetchrow(counts)) == (0, 0)
