@@ -43,7 +43,8 @@ async def retry_after(db: asyncpg.Connection, client: str, now: datetime) -> int
     )
     if requests <= CLIENT_BURST:
         return 0
-    return max(1, round((window_start + CLIENT_WINDOW - now).total_seconds()))
+    window_end: datetime = window_start + CLIENT_WINDOW
+    return max(1, round((window_end - now).total_seconds()))
 
 
 async def first_in_half_hour(
