@@ -4,6 +4,7 @@ keys), while an unrelated interview's page stays in Varnish's cache."""
 
 import asyncio
 import os
+import shlex
 import shutil
 import subprocess
 import time
@@ -25,6 +26,11 @@ pytestmark = pytest.mark.slow
 # Debian puts it in /usr/sbin, which may not be on a user's PATH.
 VARNISHD = shutil.which("varnishd", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
 VCL = REPO / "deploy" / "varnish" / "default.vcl"
+# In the foreground, as whoever runs the tests (-j none), with room for the keys' headers.
+OPTIONS = shlex.split(
+    "-F -j none -T none -s malloc,64m"
+    " -p http_resp_hdr_len=32k -p http_resp_size=96k -p workspace_backend=256k"
+)
 WAIT_SECONDS = 10.0  # for what must happen at once: setting up, the worker catching up
 CHANGE_SECONDS = 1.0  # what the issue asks of a publication reaching readers through Varnish
 
@@ -61,16 +67,9 @@ def varnish(service: Server, varnish_port: int, tmp_path: Path) -> Iterator[str]
     backend = service.base_url.rsplit(":", 1)[1]
     vcl = tmp_path / "default.vcl"
     vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{backend}";'))
-    # -j none: no privilege separation, so that it runs as whoever runs the tests.
-    process = subprocess.Popen(
-        [
-            VARNISHD, "-F", "-j", "none", "-n", str(tmp_path / "varnish"), "-T", "none",
-            "-a", f"127.0.0.1:{varnish_port}", "-f", str(vcl), "-s", "malloc,64m",
-            "-p", "http_resp_hdr_len=32k", "-p", "http_resp_size=96k",
-            "-p", "workspace_backend=256k",
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    where = ["-n", str(tmp_path / "varnish"), "-a", f"127.0.0.1:{varnish_port}", "-f", str(vcl)]
+    command = [VARNISHD, *where, *OPTIONS]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield f"http://127.0.0.1:{varnish_port}"
     finally:
