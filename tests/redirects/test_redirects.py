@@ -14,7 +14,7 @@ from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.content import BASE, CONTENT, World
 from tests.events import dispatch, subscribe
-from tests.factories import Client, Headers, Json, make_interview, make_person
+from tests.factories import Client, Headers, Json, make_interview, make_person, make_series
 from tests.helpers import fields, problem, publish, schedule, withdraw
 
 ADMIN_PATHS = {"interview": "interviews", "series": "series", "person": "people"}
@@ -387,6 +387,22 @@ async def test_the_calendar_follows_an_old_slug_of_a_series_not_public(
     assert moved_to(response) == "/admin/v1/calendar.ics?series=in-the-works"
     assert (await client.get(moved_to(response), headers=editor)).status_code == 200
     assert (await client.get(f"{CONTENT}/series/planned")).status_code == 404
+
+
+async def test_a_purged_item_frees_its_old_slugs(client: Client, editor: Headers) -> None:
+    series = await make_series(client, editor, title="Short-lived", slug="short-lived")
+    renamed = await rename(client, editor, "series", series, "brief")
+    deleted = await client.delete(
+        f"/admin/v1/series/{series['id']}",
+        headers={**editor, "If-Match": f'"v{renamed["version"]}"'},
+    )
+    assert deleted.status_code == 204, deleted.text
+    body = {"title": "Other", "slug": "short-lived"}
+    assert fields(problem(await create(client, editor, "series", body), 409)) == ["slug"]
+
+    purged = await client.delete(f"/admin/v1/trash/series/{series['id']}", headers=editor)
+    assert purged.status_code == 204, purged.text
+    assert (await create(client, editor, "series", body)).status_code == 201
 
 
 async def waiting_on_a_lock(db: asyncpg.Connection, pid: int) -> None:
