@@ -162,7 +162,8 @@ class FocalPoint(Base):
 
 class Image(Base):
     """An image as stored and served. Images stored before sizes were asked for have no
-    `width` and `height` (null); every image set since has them (`ImageIn`)."""
+    `width` and `height` (null); every image set since has them (`ImageIn`). Stored images are
+    read as they are: the rules of `ImageIn` were not always those of the day they were set."""
 
     url: Url
     alt: Annotated[str, msgspec.Meta(max_length=500, description=ALT)]
@@ -173,6 +174,15 @@ class Image(Base):
     height: Dimension | None = None
     focal_point: FocalPoint | None = None
 
+
+class ImageIn(Image, kw_only=True):
+    """An image as a request sets it: with its original's width and height in pixels, so that
+    pages keep its place while it loads and no srcset asks for more pixels than it has, and
+    with alt text unless it is decorative."""
+
+    width: Dimension
+    height: Dimension
+
     def __post_init__(self) -> None:
         super().__post_init__()  # alt normalised first: a control character alone is no alt
         if self.decorative and self.alt:
@@ -180,14 +190,6 @@ class Image(Base):
         if not self.decorative and is_blank(self.alt):
             detail = "is required: say what the image shows, or mark it decorative: true"
             raise unprocessable_field("alt", detail)
-
-
-class ImageIn(Image, kw_only=True):
-    """An image as a request sets it: with its original's width and height in pixels, so that
-    pages keep its place while it loads and no srcset asks for more pixels than it has."""
-
-    width: Dimension
-    height: Dimension
 
 
 class Link(Base):

@@ -129,19 +129,24 @@ async def test_everything_an_image_may_say_is_kept(
     assert (await set_image(client, editor, interview, corners))["image"] == corners
 
 
-async def store_old_image(db: asyncpg.Connection, table: str, row_id: Any) -> None:
-    """Write an image as rows stored before sizes were asked for hold it, past the API."""
-    await db.execute(f"UPDATE {table} SET image = $1 WHERE id = $2", OLD_IMAGE, row_id)
-
-
-async def test_an_image_stored_without_its_size_still_reads_everywhere(
-    client: Client, editor: Headers, db: asyncpg.Connection
+async def store_old_image(
+    db: asyncpg.Connection, table: str, row_id: Any, image: Json = OLD_IMAGE
 ) -> None:
+    """Write an image as rows stored before sizes were asked for hold it, past the API."""
+    await db.execute(f"UPDATE {table} SET image = $1 WHERE id = $2", image, row_id)
+
+
+# The API once took any alt of a character, a space too.
+@pytest.mark.parametrize("alt", [OLD_IMAGE["alt"], " "], ids=["alt", "blank-alt"])
+async def test_an_image_stored_without_its_size_still_reads_everywhere(
+    client: Client, editor: Headers, db: asyncpg.Connection, alt: str
+) -> None:
+    old = {**OLD_IMAGE, "alt": alt}
     interview = await published_with(client, editor, None)
-    await store_old_image(db, "interviews", interview["id"])
+    await store_old_image(db, "interviews", interview["id"], old)
     murad = next(p for p in interview["participants"] if p["role"] == "interviewee")
-    await store_old_image(db, "people", murad["person_id"])
-    stored = {**OLD_IMAGE, "decorative": False, "caption": ""}
+    await store_old_image(db, "people", murad["person_id"], old)
+    stored = {**old, "decorative": False, "caption": ""}
     stored |= {"width": None, "height": None, "focal_point": None}
 
     admin = ok(await client.get(f"{INTERVIEWS}/{interview['id']}", headers=editor))
