@@ -7,6 +7,8 @@ wrk pinned to core 1, and print requests/s with p50/p99 latency per endpoint; th
 very same feed bytes from nginx (also on core 0), tuned as people run it for static files
 (sendfile, tcp_nopush, 100,000 requests per keep-alive connection), and print each ratio
 against it. nginx with its defaults is measured too, labelled, for comparison with older runs.
+Then COLLOQUY_WORKERS=1 against 2 (nothing pinned), and the worker's webhook deliveries per second
+(bench/deliveries.py).
 Needs wrk and nginx (Debian packages; installed when missing and running as root).
 """
 
@@ -100,11 +102,10 @@ def wrk(
     connections: int,
     headers: dict[str, str] | None = None,
     script: Path | None = None,
+    pinned: bool = True,
 ) -> dict[str, float]:
-    command = [
-        "taskset",
-        "-c",
-        LOAD_CORE,
+    command = ["taskset", "-c", LOAD_CORE] if pinned else []
+    command += [
         "wrk",
         "-t1",
         f"-c{connections}",
@@ -169,6 +170,7 @@ http {{
 
 Results = dict[str, dict[str, float]]
 REFERENCE = "nginx tuned, same feed bytes"
+NOT_AGAINST_NGINX = {"webhook deliveries (per s)"}
 
 
 def measured(times: list[float]) -> dict[str, float]:
@@ -194,6 +196,7 @@ def run_size(url: str, interviews: int, seconds: int, connections: int) -> Resul
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    results |= worker_rows(env, seconds, connections)
     results |= nginx_rows(feed_bytes, seconds, connections)
     print(f"feed size {len(feed_bytes):,} bytes; {connections} connections, {seconds} s each")
     return results
@@ -214,6 +217,7 @@ def public_rows(base: str, people: list[str], seconds: int, connections: int) ->
         "card": "/content/v1/interviews/interview-1/card",
         "interview page": "/content/v1/interviews/interview-1",
         "person feed (JSON)": f"/feeds/people/{people[0]}.json",
+        "search (warm)": "/content/v1/search?q=visit",
     }
     for name, path in endpoints.items():
         fetch(base + path)  # warm
@@ -225,6 +229,44 @@ def public_rows(base: str, people: list[str], seconds: int, connections: int) ->
         _, headers = fetch(base + path)
         results[name] = wrk(base + path, seconds, connections, {"If-None-Match": headers["etag"]})
     return results
+
+
+def worker_rows(env: dict[str, str], seconds: int, connections: int) -> Results:
+    """COLLOQUY_WORKERS=1 against 2 with nothing pinned: on two cores wrk takes its share from the
+    server's, so these rows compare the two settings with each other, not with the rows above."""
+    results = {}
+    for workers in (1, 2):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "colloquy"), "serve", "--no-migrate"],
+            env={**env, "COLLOQUY_PORT": str(port), "COLLOQUY_WORKERS": str(workers)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_ready(f"{base}/health/ready")
+            for name, path in (("series RSS feed", "/feeds/series/series-1.rss"),
+                               ("card", "/content/v1/interviews/interview-1/card")):  # fmt: skip
+                fetch(base + path)
+                results[f"{name}, {workers} worker(s), unpinned"] = wrk(
+                    base + path, seconds, connections, pinned=False
+                )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    return results
+
+
+def deliveries_row() -> Results:
+    """Webhook deliveries drained per second by the worker (bench/deliveries.py, its defaults);
+    req/s here is deliveries/s, against no nginx."""
+    output = subprocess.run(
+        [sys.executable, str(HERE / "deliveries.py")], capture_output=True, text=True, check=True
+    ).stdout
+    print(output.strip().splitlines()[-1])
+    rate = float(re.search(r"([\d,]+) deliveries/s", output)[1].replace(",", ""))  # type: ignore[index]
+    p50, p99 = map(float, re.search(r"p50 (\d+) ms, p99 (\d+) ms", output).groups())  # type: ignore[union-attr]
+    return {"webhook deliveries (per s)": {"rps": rate, "p50": p50, "p99": p99, "errors": 0.0}}
 
 
 def admin_token(env: dict[str, str]) -> str:
@@ -310,13 +352,14 @@ def nginx_rows(feed_bytes: bytes, seconds: int, connections: int) -> Results:
 
 
 def report(interviews: int, results: Results) -> None:
-    reference = results[REFERENCE]["rps"]
-    print(f"{'endpoint':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs tuned nginx':>15}")
+    reference = results.get(REFERENCE, {}).get("rps", 0.0)
+    print(f"{'endpoint':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs tuned nginx':>15}")
     for name, r in results.items():
-        ratio = f"{r['rps'] / reference:.2f}" if r["rps"] and reference else ""
+        comparable = r["rps"] and reference and name not in NOT_AGAINST_NGINX
+        ratio = f"{r['rps'] / reference:.2f}" if comparable else ""
         rps = f"{r['rps']:,.0f}" if r["rps"] else "-"
         errors = f"  ({r['errors']:.0f} errors)" if r["errors"] else ""
-        print(f"{name:34} {rps:>9} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>15}{errors}")
+        print(f"{name:40} {rps:>9} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>15}{errors}")
 
 
 def main() -> None:
@@ -337,12 +380,14 @@ def main() -> None:
             for size in (int(s) for s in args.sizes.split(",")):
                 all_results[size] = run_size(url, size, args.seconds, args.connections)
                 report(size, all_results[size])
+    print()
+    report(0, deliveries_row())
     if len(all_results) > 1:
         small, large = min(all_results), max(all_results)
         print(f"\np50 latency, {large:,} vs {small:,} interviews:")
         for name in all_results[small]:
             a, b = all_results[small][name]["p50"], all_results[large][name]["p50"]
-            print(f"  {name:34} {a:7.2f} ms -> {b:7.2f} ms")
+            print(f"  {name:40} {a:7.2f} ms -> {b:7.2f} ms")
 
 
 if __name__ == "__main__":
