@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 
@@ -21,7 +21,7 @@ from app.calendar.routes import CalendarController
 from app.clock import Clock
 from app.content.routes import ContentController
 from app.content.view_counter import ViewCounter
-from app.db import create_pool, provide_connection
+from app.db import Replicas, create_pool, provide_connection, provide_reader
 from app.editors_choice.routes import EditorsChoiceController
 from app.errors import EXCEPTION_HANDLERS, JSONRequest
 from app.events.worker import Heartbeat, run_worker
@@ -103,6 +103,15 @@ def create_app(
                     raise RuntimeError("create_app needs settings.database_url or a pool")
                 app.state.pool = await create_pool(settings.database_url, settings.pool_size)
                 stack.push_async_callback(app.state.pool.close)
+            if settings.read_database_url:
+                app.state.replicas = await Replicas.open(
+                    settings.read_database_url,
+                    settings.pool_size,
+                    app.state.pool,
+                    app.state.clock,
+                    settings.max_replica_lag,
+                )
+                stack.push_async_callback(app.state.replicas.close)
             background = [
                 keep_site_language(app.state.pool, settings.site_language),
                 app.state.views.run(app.state.pool),
@@ -126,6 +135,18 @@ def create_app(
                 stack.callback(log.flush)
             yield
 
+    # Their `db` may be a read replica's (app/db.py); every other route's is the primary's.
+    public_reads = Router(
+        "/",
+        route_handlers=[
+            CalendarController,
+            ContentController,
+            SearchController,
+            FeedController,
+            SitemapController,
+        ],
+        dependencies={"db": Provide(provide_reader)},
+    )
     app = Litestar(
         route_handlers=[
             live,
@@ -136,13 +157,9 @@ def create_app(
             InterviewController,
             InterviewPartsController,
             TokenController,
-            CalendarController,
             EditorsChoiceController,
-            ContentController,
+            public_reads,
             RedirectController,
-            SearchController,
-            FeedController,
-            SitemapController,
             PreviewController,
             WebhookController,
             AuditController,
@@ -182,6 +199,7 @@ def fresh_state(
         "settings": settings,
         "clock": clock or Clock(),
         "pool": pool,
+        "replicas": None,  # Replicas when COLLOQUY_READ_DATABASE_URL is set: see the lifespan
         "views": ViewCounter(),
         "proxies": TrustedProxies(settings.trusted_proxies),
         "metrics_allow": TrustedProxies(settings.metrics_allow),

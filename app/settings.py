@@ -34,6 +34,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Every setting the service has; the README lists each with its environment variable."""
 
     database_url: str | None = None
+    # Streaming replicas of it for public reads (each a postgresql:// URL), and how far one may
+    # lag behind a change before those reads go to the primary instead.
+    read_database_url: tuple[str, ...] = ()
+    max_replica_lag: Seconds = 2.0
     data_dir: str = ".colloquy"
     base_url: str = ""  # empty: http://{host}:{port}
     site_title: str = "Colloquy"
@@ -103,6 +107,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"DATABASE_URL must be a postgresql:// URL, not {kind}; set it to "
                 "postgresql://user:password@host:5432/database, or unset it to use the embedded "
                 "PostgreSQL"
+            )
+        if not all(url.startswith(DATABASE_SCHEMES) for url in self.read_database_url):
+            raise ValueError(  # not the URLs themselves: they may hold passwords
+                "COLLOQUY_READ_DATABASE_URL must list postgresql:// URLs separated by commas, "
+                "e.g. postgresql://user:password@replica1:5432/db,postgresql://...@replica2/db"
             )
         for name, blocks in (
             ("COLLOQUY_TRUSTED_PROXIES", self.trusted_proxies),
