@@ -294,10 +294,15 @@ def admin_rows(base: str, token: str, seconds: int, connections: int) -> Results
         script = Path(folder) / "patch.lua"
         script.write_text(patch_script(bodies, token))
         results["admin PATCH (body edit)"] = wrk(f"{base}/", seconds, connections, script=script)
+        # As many editors at once as a newsroom has, rather than a reader's crowd.
+        results[f"admin PATCH, {EDITORS} connections"] = wrk(
+            f"{base}/", seconds, EDITORS, script=script
+        )
     return results
 
 
 BLOCK_FIELDS = ("type", "id", "speaker_id", "text")
+EDITORS = 4
 
 
 def interview_bodies(base: str, bearer: dict[str, str], count: int) -> dict[str, str]:
