@@ -54,9 +54,14 @@ class SearchController(Controller):
         where = PublicFilter(
             series_slug=series, person_slug=person, tag=tag, since=since, until=until
         )
-        after = decode_cursor(cursor, float, UUID) if cursor else None
+        after, boundary = None, None
+        if cursor:
+            rank, last, boundary_at, boundary_id = decode_cursor(
+                cursor, float, UUID, datetime, UUID
+            )
+            after, boundary = (rank, last), (boundary_at, boundary_id)
         try:
-            hits = await select_hits(db, now, q, where, after, limit + 1)
+            hits = await select_hits(db, now, q, where, after, boundary, limit + 1)
         except asyncpg.QueryCanceledError:
             raise ProblemError(
                 503,
@@ -64,7 +69,8 @@ class SearchController(Controller):
                 field="q",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from None
-        page, next_cursor = split_page(hits, limit, lambda hit: (hit.rank, hit.id))
+        # The boundary travels in the cursor: every page ranks the first page's candidates.
+        page, next_cursor = split_page(hits, limit, lambda hit: (hit.rank, hit.id, *hit.boundary))
         found = await select_public_interviews(db, now, [hit.id for hit in page])
         rows = {row.id: row for row in found}
         return SearchPage(

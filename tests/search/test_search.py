@@ -15,6 +15,14 @@ from tests.helpers import problem, publish, withdraw
 SEARCH = f"{CONTENT}/search"
 
 
+@pytest.fixture(params=["walk", "sort"], autouse=True)
+def candidates_found_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every search runs both ways of finding its candidates, which the words' frequencies
+    choose between: walking the documents newest first, and sorting the index's matches."""
+    walk = request.param == "walk"
+    monkeypatch.setattr("app.search.queries.walk_newest_first", lambda *_: walk)
+
+
 def paragraph(text: str) -> list[Json]:
     return [{"type": "paragraph", "text": text}]
 
@@ -182,6 +190,34 @@ async def test_pages_visit_each_hit_once_best_first(client: Client, editor: Head
             break
     assert sorted(seen) == sorted(expected)
     assert ranks == sorted(ranks, reverse=True)
+
+
+async def test_a_broad_query_ranks_its_newest_matches_and_its_pages_keep_them(
+    client: Client, editor: Headers, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More matches than are ranked (CANDIDATES): the newest are ranked, best first; a match
+    published between two pages joins the later ones but pushes none of the first's out."""
+    monkeypatch.setattr("app.search.queries.CANDIDATES", 3)
+    world = World(client, editor)
+
+    async def orchards(interviewee: str, mentions: int) -> str:
+        text = " ".join(["Orchards."] * mentions)
+        made = await world.published("Weekend Talk", "Anna Host", interviewee, body=paragraph(text))
+        clock.advance(hours=1)
+        return str(made["slug"])
+
+    await orchards("Zara Aliyeva", 3)  # the oldest: not ranked, though it would rank first
+    one = await orchards("Tigran Grigoryan", 1)
+    two = await orchards("Nino Beridze", 2)
+    three = await orchards("Vardan Petrosyan", 3)
+    assert await found(client, "orchard") == [three, two, one]
+
+    first = await get_json(client, SEARCH, q="orchard", limit=2)
+    assert [hit["card"]["slug"] for hit in first["items"]] == [three, two]
+    newer = await orchards("Ani Hakobyan", 1)
+    rest = await get_json(client, SEARCH, q="orchard", limit=2, cursor=first["next_cursor"])
+    assert {hit["card"]["slug"] for hit in rest["items"]} == {one, newer}
+    assert rest["next_cursor"] is None
 
 
 async def test_only_public_interviews_are_found_but_the_admin_finds_every_status(
