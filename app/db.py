@@ -12,7 +12,7 @@ than COLLOQUY_MAX_REPLICA_LAG (by the app clock) is skipped, and a read waiting 
 up: it reads from the primary, which is never behind. So does every public read while the
 notices are not heard (nothing is then known of other processes' writes). A replica that cannot
 be reached is skipped for DOWN_SECONDS. Replicas are taken in turn, so that reads spread over
-them.
+them, those known to have replayed the target first.
 """
 
 import asyncio
@@ -157,10 +157,13 @@ class Replicas:
                     replica.behind_since = now
 
     def _in_turn(self) -> list[Replica]:
+        """Those up, in turn; those known to have replayed the target first, as a read would
+        only wait for the others."""
         now = self.clock.now()
         self.turn = (self.turn + 1) % len(self.replicas)
         order = self.replicas[self.turn :] + self.replicas[: self.turn]
-        return [replica for replica in order if replica.up(now)]
+        up = [replica for replica in order if replica.up(now)]
+        return sorted(up, key=lambda replica: replica.replayed < self.target)
 
     async def _caught_up(self, replica: Replica) -> asyncpg.Connection | None:
         """A connection to `replica` once it has replayed the target; None when it cannot be

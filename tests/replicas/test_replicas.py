@@ -187,3 +187,13 @@ async def test_a_replica_that_is_down_is_skipped(
         assert await outcomes(await public_reads(client, paths, interview)) == [False] * 4
     finally:
         await down.close()
+
+
+async def test_while_the_notices_are_not_heard_public_reads_come_from_the_primary(
+    app: PublicCache, client: httpx.AsyncClient, editor: Headers, interview: Json, replay: Replay
+) -> None:
+    paths = public_paths(interview)
+    await replay.pause()
+    await publish(client, editor, interview)
+    app.state.freshness.listening = False  # as when the notice connection has dropped
+    assert await outcomes(await public_reads(client, paths, interview)) == [True] * 4
