@@ -87,7 +87,7 @@ async def replay(replica_pool: asyncpg.Pool) -> AsyncIterator[Replay]:
     await replay.resume()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 async def replicas(
     app: PublicCache,
     primaries: dict[str, asyncpg.Pool],

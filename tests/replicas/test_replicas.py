@@ -5,6 +5,7 @@ shown by readiness."""
 import asyncio
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -12,12 +13,16 @@ import pytest
 
 from app.cache import PublicCache
 from app.db import Replica, Replicas
+from app.main import create_app
+from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.factories import Headers, Json, make_series
 from tests.helpers import acted, publish
+from tests.operations.lifespan import running
 from tests.replicas.conftest import GIVE_UP_SECONDS, MAX_LAG, Replay, until
 
-pytestmark = pytest.mark.slow  # the session's replica takes a few seconds to copy and start
+# The session's replica takes a few seconds to copy and start.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("replicas")]
 
 
 def public_paths(interview: Json) -> list[str]:
@@ -197,3 +202,25 @@ async def test_while_the_notices_are_not_heard_public_reads_come_from_the_primar
     await publish(client, editor, interview)
     app.state.freshness.listening = False  # as when the notice connection has dropped
     assert await outcomes(await public_reads(client, paths, interview)) == [True] * 4
+
+
+async def test_the_settings_open_the_replicas_for_the_service_and_close_them_after(
+    database_url: str, replica_url: str, pool: asyncpg.Pool, clock: MovableClock
+) -> None:
+    down = f"postgresql://colloquy:none@127.0.0.1:{closed_port()}/colloquy"
+    settings = Settings(
+        database_url=database_url, read_database_url=(replica_url, down), run_worker=False
+    )
+    service = create_app(settings, pool=pool, clock=clock)
+    async with running(service):
+        replicas = service.app.state.replicas
+        await until(lambda: service.app.state.freshness.listening)
+        transport = httpx.ASGITransport(app=service)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert (await client.get("/content/v1/series")).status_code == 200
+            states = [(r["replica"], r["state"]) for r in (await readiness(client))["replicas"]]
+    assert states == [
+        (f"127.0.0.1:{urlsplit(replica_url).port}/colloquy", "ok"),
+        (f"127.0.0.1:{urlsplit(down).port}/colloquy", "unreachable"),
+    ]
+    assert all(replica.pool.is_closing() for replica in replicas.replicas)
