@@ -93,24 +93,24 @@ async def select_hits(
     same candidates and any published since, so that a newer match cannot push one out of the
     set between two pages."""
     async with db.transaction():
-        # A search that escapes its bounds is stopped (asyncpg.QueryCanceledError). Each is
-        # planned for its own words, whose frequencies decide the plan; jit and parallel
-        # workers take longer to start than the statement takes.
-        await db.execute(
-            f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS};"
-            " SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off;"
-            " SET LOCAL max_parallel_workers_per_gather = 0"
-        )
+        # For the statements after this one, in this transaction: a search that escapes its
+        # bounds is stopped (asyncpg.QueryCanceledError); each is planned for its own words,
+        # whose frequencies decide the plan; jit and parallel workers take longer to start
+        # than the statement takes.
         read = await db.fetchrow(
-            """
-            SELECT q, (SELECT reltuples FROM pg_class WHERE oid = 'interview_search'::regclass)
+            f"""
+            SELECT q, (SELECT reltuples FROM pg_class WHERE oid = 'interview_search'::regclass),
+                   set_config('statement_timeout', '{SEARCH_TIMEOUT_MS}', true),
+                   set_config('plan_cache_mode', 'force_custom_plan', true),
+                   set_config('jit', 'off', true),
+                   set_config('max_parallel_workers_per_gather', '0', true)
               FROM search_query($1) AS q WHERE numnode(q) > 0
             """,
             typed,
         )
         if read is None:
             return []
-        query, documents = read
+        query, documents = read["q"], read["reltuples"]
         walk = walk_newest_first(await estimate_matches(db, query), documents)
         rows = await db.fetch(*hits_statement(now, query, where, after, boundary, limit, walk))
     return [
