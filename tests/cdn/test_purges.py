@@ -174,3 +174,15 @@ async def test_a_series_moved_to_the_trash_is_purged(
     )
     assert response.status_code == 204, response.text
     assert await purged(db) == [{f"series:{series['id']}", "series", "frontpage", "sitemaps"}]
+
+
+async def test_setting_the_editors_choice_purges_the_front_page(
+    client: Client, editor: Headers, interview: Json, db: asyncpg.Connection
+) -> None:
+    await forget_purges(db)
+    response = await client.put(
+        "/admin/v1/editors-choice", json=[{"interview_id": interview["id"]}], headers=editor
+    )
+    assert response.status_code == 200, response.text
+    assert {"frontpage"} in await purged(db)
+    assert all(keys == {"frontpage"} for keys in await purged(db))
