@@ -19,8 +19,10 @@ from app.redirects.queries import select_new_slug, select_newsroom_slug
 from app.redirects.schemas import Kind
 
 # A redirect may change (its owner may take the old slug back, and then the new one redirects
-# the other way): browsers keep a 308 with no Cache-Control indefinitely, and would loop.
-CACHE_CONTROL = "public, max-age=60"
+# the other way): browsers keep a 308 with no Cache-Control indefinitely, and would loop. The
+# newsroom's are its own, as the calendar is: no shared cache may keep them.
+PUBLIC_CACHE_CONTROL = "public, max-age=60"
+NEWSROOM_CACHE_CONTROL = "private, no-cache"
 
 MOVED: dict[int, ResponseSpec] = {
     308: ResponseSpec(
@@ -34,12 +36,15 @@ MOVED: dict[int, ResponseSpec] = {
 class SlugMoved(Exception):
     """The slug in the parameter `param` is an old one: `old` is now `new`."""
 
-    def __init__(self, param: str, old: str, new: str, where: Literal["path", "query"]) -> None:
+    def __init__(
+        self, param: str, old: str, new: str, where: Literal["path", "query"], newsroom: bool
+    ) -> None:
         super().__init__(f"{old} is now {new}")
         self.param = param
         self.old = old
         self.new = new
         self.where = where
+        self.newsroom = newsroom
 
 
 async def follow_old_slug(
@@ -61,7 +66,7 @@ async def follow_old_slug(
     else:
         new = await select_new_slug(db, now, kind, slug)
     if new is not None:
-        raise SlugMoved(param, slug, new, where)
+        raise SlugMoved(param, slug, new, where, newsroom)
 
 
 def redirect_moved(request: Request[Any, Any, Any], moved: SlugMoved) -> Response[bytes]:
@@ -81,7 +86,10 @@ def redirect_moved(request: Request[Any, Any, Any], moved: SlugMoved) -> Respons
     return Response(
         b"",
         status_code=308,
-        headers={"Location": location, "Cache-Control": CACHE_CONTROL},
+        headers={
+            "Location": location,
+            "Cache-Control": NEWSROOM_CACHE_CONTROL if moved.newsroom else PUBLIC_CACHE_CONTROL,
+        },
         media_type="text/plain",
     )
 

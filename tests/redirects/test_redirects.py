@@ -385,6 +385,7 @@ async def test_the_calendar_follows_an_old_slug_of_a_series_not_public(
 
     response = await client.get("/admin/v1/calendar.ics?series=planned", headers=editor)
     assert moved_to(response) == "/admin/v1/calendar.ics?series=in-the-works"
+    assert response.headers["cache-control"] == "private, no-cache"
     assert (await client.get(moved_to(response), headers=editor)).status_code == 200
     assert (await client.get(f"{CONTENT}/series/planned")).status_code == 404
 
