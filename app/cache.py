@@ -35,10 +35,12 @@ nothing stale is served. With no such entry the answer is a 503 with Retry-After
 
 import asyncio
 import contextlib
+import functools
 import gzip
 import hashlib
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -130,12 +132,50 @@ async def keep_listening(database_url: str, freshness: Freshness) -> None:
         await asyncio.sleep(1)
 
 
+TextHeaders = list[tuple[str, str]]
+
+
+def as_text(headers: Headers) -> TextHeaders:
+    """Headers as granian's RSGI interface takes them (app/rsgi.py): it sends a str's UTF-8
+    bytes, so UTF-8 goes out as it came. Other bytes (Latin-1, which HTTP allows) cannot: they
+    go out as their Latin-1 reading, in UTF-8."""
+    return [(name.decode("latin-1"), _text(value)) for name, value in headers]
+
+
+def _text(value: bytes) -> str:
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 class Variant(msgspec.Struct):
-    """One content coding of an entry, with its headers made once (all but Cache-Control)."""
+    """One content coding of an entry, with its headers made once (all but Cache-Control), as
+    ASGI sends them (bytes) and as RSGI does (text)."""
 
     body: bytes
     headers: Headers  # for a 200
     not_modified: Headers  # for a 304
+    text: TextHeaders  # the 200's
+    text_not_modified: TextHeaders  # the 304's
+
+
+class Controls(msgspec.Struct, frozen=True):
+    """Cache-Control, and what a CDN may keep, in both forms."""
+
+    headers: Headers
+    text: TextHeaders
+
+
+class Hit(msgspec.Struct, frozen=True):
+    """What the cache answers a request with: a 200 (to a HEAD without its body) or a 304."""
+
+    status: int
+    headers: Headers  # the variant's; the controls' follow them
+    text: TextHeaders
+    controls: Controls
+    body: bytes
+    route: str | None
 
 
 class Entry(msgspec.Struct):
@@ -150,11 +190,13 @@ class Entry(msgspec.Struct):
 
 
 def _size(key: str, variants: dict[str, Variant]) -> int:
-    """Bodies, header names and values, the key, and a flat amount for the objects around them.
-    The 304 headers are not counted: they are the same objects as some of the 200's."""
+    """Bodies, header names and values (twice: as bytes and as text), the key, and a flat amount
+    for the objects around them. The 304 headers are not counted: they are the same objects as
+    some of the 200's."""
     size = ENTRY_OVERHEAD + len(key)
     for variant in variants.values():
-        size += len(variant.body) + sum(len(name) + len(value) for name, value in variant.headers)
+        headers = sum(len(name) + len(value) for name, value in variant.headers)
+        size += len(variant.body) + 2 * headers
     return size
 
 
@@ -174,7 +216,7 @@ def _variants(body: bytes, tag: str, last_modified: datetime, kept: Headers) -> 
         headers = [*kept, *common, (b"content-length", str(len(coded)).encode())]
         if coding != "identity":
             headers.append((b"content-encoding", coding.encode()))
-        variants[coding] = Variant(coded, headers, common)
+        variants[coding] = Variant(coded, headers, common, as_text(headers), as_text(common))
     return variants
 
 
@@ -213,18 +255,6 @@ def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool
     return last_modified.replace(microsecond=0) <= since
 
 
-def _cache_control(max_age: int) -> tuple[bytes, bytes]:
-    value = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
-    return (b"cache-control", value.encode())
-
-
-FULL_CACHE_CONTROL = _cache_control(MAX_AGE)
-STALE_CACHE_CONTROL = (
-    b"cache-control",
-    f"public, max-age=0, stale-if-error={STALE_IF_ERROR}".encode(),
-)
-
-
 def _cdn_control(max_age: int) -> Headers:
     """For a CDN: Surrogate-Control (Fastly, Varnish's VCL here) and its standard form,
     CDN-Cache-Control (RFC 9213; Cloudflare)."""
@@ -232,7 +262,22 @@ def _cdn_control(max_age: int) -> Headers:
     return [(b"surrogate-control", value), (b"cdn-cache-control", value)]
 
 
-STALE_CDN_CONTROL = _cdn_control(0)
+def _controls_of(headers: Headers) -> Controls:
+    return Controls(headers, as_text(headers))
+
+
+@functools.cache  # a few hundred at most: max_age is 0-60, cdn_max_age that or the setting's
+def _controls(max_age: int, cdn_max_age: int) -> Controls:
+    value = f"public, max-age={max_age}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+    return _controls_of([(b"cache-control", value.encode()), *_cdn_control(cdn_max_age)])
+
+
+STALE_CONTROLS = _controls_of(
+    [
+        (b"cache-control", f"public, max-age=0, stale-if-error={STALE_IF_ERROR}".encode()),
+        *_cdn_control(0),
+    ]
+)
 NOT_KEPT_BY_CDN = [(b"surrogate-control", b"no-store"), (b"cdn-cache-control", b"no-store")]
 
 
@@ -254,7 +299,7 @@ class PublicCache:
         self.freshness: Freshness = app.state.freshness
         self.clock: Clock = app.state.clock
         self.max_bytes: int = app.state.settings.cache_max_bytes
-        self.cdn_control = _cdn_control(app.state.settings.cdn_max_age)
+        self.cdn_max_age: int = app.state.settings.cdn_max_age
         self.entries: OrderedDict[str, Entry] = OrderedDict()  # least recently used first
         # What the cache holds and does, for whoever watches it.
         self.bytes = 0
@@ -283,45 +328,64 @@ class PublicCache:
         if scope["type"] != "http":
             await self.app(scope, receive, send)  # type: ignore[arg-type]
             return
-        observation = self.telemetry.start(scope, send)
+        observation = self.telemetry.start(scope)
+        observed = observation.watch(send)
         try:
             if not self.cors:
-                await self._serve(scope, receive, observation.send)
+                await self._serve(scope, receive, observed)
             elif scope["method"] == "OPTIONS" and (allowed := self.cors.preflight(scope)):
-                await send_empty(observation.send, 204, allowed)
+                await send_empty(observed, 204, allowed)
             else:
-                await self._serve(scope, receive, self.cors.wrap(scope, observation.send))
+                await self._serve(scope, receive, self.cors.wrap(scope, observed))
         finally:
             self.telemetry.finish(scope, observation)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not scope["path"].startswith(PREFIXES):
-            await self._pass(scope, receive, send)
-            return
-        if scope["method"] not in ("GET", "HEAD"):
-            await self._pass(scope, receive, send)
-            return
-        key = f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
-        now = self.clock.now()
+    def hit(
+        self, method: str, path: str, query: str, header: Callable[[str], str | None]
+    ) -> Hit | None:
+        """The answer from the cache to a request, if it has a fresh one: the one place that
+        decides, for ASGI (`_serve`) and for RSGI (app/rsgi.py) alike. `header` gives the value
+        of a request header by its lower-case name."""
+        if method not in ("GET", "HEAD") or not path.startswith(PREFIXES):
+            return None
+        key = f"{path}?{query}"
         entry = self.entries.get(key)
-        if entry is not None and self._fresh(entry, now):
-            self.hits += 1
-            scope["colloquy.cache"], scope["path_template"] = "hit", entry.route
-            self.entries.move_to_end(key)
-            await self._answer(scope, send, entry, *self._controls(scope, entry, now))
+        if entry is None:
+            return None
+        now = self.clock.now()
+        if not self._fresh(entry, now):
+            return None
+        self.hits += 1
+        self.entries.move_to_end(key)
+        return _answer(entry, method, header, self._controls(path, entry, now))
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        if method not in ("GET", "HEAD") or not path.startswith(PREFIXES):
+            await self._pass(scope, receive, send)
+            return
+        query = scope["query_string"].decode("latin-1")
+        header = _headers(scope).get
+        if (hit := self.hit(method, path, query, header)) is not None:
+            scope["colloquy.cache"], scope["path_template"] = "hit", hit.route
+            await _send(send, hit)
             return
         self.misses += 1
         scope["colloquy.cache"] = "miss"
+        key, now = f"{path}?{query}", self.clock.now()
+        entry = self.entries.get(key)  # what may stand in if the database cannot be reached
         try:
             rendered = await self._render(scope, receive, key, now)
         except DATABASE_UNAVAILABLE:
             rendered = UNAVAILABLE
         if isinstance(rendered, Entry):
-            await self._answer(scope, send, rendered, *self._controls(scope, rendered, now))
+            await _send(
+                send, _answer(rendered, method, header, self._controls(path, rendered, now))
+            )
         elif rendered[0]["status"] == 503 and entry is not None and self._good(entry):
             scope["colloquy.cache"], scope["path_template"] = "stale", entry.route
             self.entries.move_to_end(key)
-            await self._answer(scope, send, entry, STALE_CACHE_CONTROL, STALE_CDN_CONTROL)
+            await _send(send, _answer(entry, method, header, STALE_CONTROLS))
         else:
             await self._replay(scope, send, rendered)
 
@@ -429,16 +493,13 @@ class PublicCache:
             self.bytes -= dropped.size
             self.evictions += 1
 
-    def _controls(
-        self, scope: Scope, entry: Entry, now: datetime
-    ) -> tuple[tuple[bytes, bytes], Headers]:
+    def _controls(self, path: str, entry: Entry, now: datetime) -> Controls:
         """Cache-Control, and what a CDN may keep: long, as changes purge it, unless what it
         shows moves with no change to purge it (SHORT_LIVED)."""
         if entry.expires is None:
-            return FULL_CACHE_CONTROL, self.cdn_control
+            return _controls(MAX_AGE, self.cdn_max_age)
         left = max(0, min(MAX_AGE, int((entry.expires - now).total_seconds())))
-        cdn_control = _cdn_control(left) if scope["path"] in SHORT_LIVED else self.cdn_control
-        return _cache_control(left), cdn_control
+        return _controls(left, left if path in SHORT_LIVED else self.cdn_max_age)
 
     async def _replay(self, scope: Scope, send: Send, messages: list[Message]) -> None:
         """What is not an entry (an error, a preview) a CDN must not keep either."""
@@ -449,41 +510,38 @@ class PublicCache:
                 message = {**message, "body": b""}
             await send(message)
 
-    async def _answer(
-        self,
-        scope: Scope,
-        send: Send,
-        entry: Entry,
-        cache_control: tuple[bytes, bytes],
-        cdn_control: Headers,
-    ) -> None:
-        accept_encoding = if_none_match = if_modified_since = None
-        for name, value in scope["headers"]:
-            match name.lower():
-                case b"accept-encoding":
-                    accept_encoding = value
-                case b"if-none-match":
-                    if_none_match = value
-                case b"if-modified-since":
-                    if_modified_since = value
-        coding = (
-            _coding(accept_encoding.decode("latin-1"), entry.variants)
-            if accept_encoding
-            else "identity"
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """An ASGI request's headers by lower-case name (of one sent twice, the last)."""
+    return {
+        name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
+    }
+
+
+def _answer(
+    entry: Entry, method: str, header: Callable[[str], str | None], controls: Controls
+) -> Hit:
+    """The entry's answer to a request: the content coding it takes, or a 304 when its
+    conditions hold."""
+    accept_encoding = header("accept-encoding")
+    variant = entry.variants[
+        _coding(accept_encoding, entry.variants) if accept_encoding else "identity"
+    ]
+    if_none_match = header("if-none-match")
+    if if_none_match is not None:
+        not_modified = _matches(if_none_match, entry.tag)
+    else:
+        if_modified_since = header("if-modified-since")
+        not_modified = if_modified_since is not None and _not_modified_since(
+            if_modified_since, entry.last_modified
         )
-        variant = entry.variants[coding]
-        if if_none_match is not None:
-            not_modified = _matches(if_none_match.decode("latin-1"), entry.tag)
-        else:
-            not_modified = if_modified_since is not None and _not_modified_since(
-                if_modified_since.decode("latin-1"), entry.last_modified
-            )
-        if not_modified:
-            headers = [*variant.not_modified, cache_control, *cdn_control]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers = [*variant.headers, cache_control, *cdn_control]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        body = b"" if scope["method"] == "HEAD" else variant.body
-        await send({"type": "http.response.body", "body": body})
+    if not_modified:
+        return Hit(304, variant.not_modified, variant.text_not_modified, controls, b"", entry.route)
+    body = b"" if method == "HEAD" else variant.body
+    return Hit(200, variant.headers, variant.text, controls, body, entry.route)
+
+
+async def _send(send: Send, hit: Hit) -> None:
+    headers = [*hit.headers, *hit.controls.headers]
+    await send({"type": "http.response.start", "status": hit.status, "headers": headers})
+    await send({"type": "http.response.body", "body": hit.body})

@@ -49,16 +49,18 @@ class AccessRecord(msgspec.Struct, kw_only=True):
 
 
 class Observation:
-    """One request being answered: wraps its `send` to see the status and the bytes."""
+    """One request being answered: its id, when it started, and the status and bytes sent."""
 
-    __slots__ = ("bytes", "id", "send", "started", "status", "telemetry")
+    __slots__ = ("bytes", "id", "started", "status")
 
-    def __init__(self, telemetry: "Telemetry", scope: Scope, send: Send) -> None:
-        self.telemetry = telemetry
-        self.started = time.perf_counter()
-        self.id = telemetry.request_id(scope)
+    def __init__(self, id: str, started: float) -> None:
+        self.id = id
+        self.started = started
         self.status = 0
         self.bytes = 0
+
+    def watch(self, send: Send) -> Send:
+        """`send` that sees the status and the bytes, and sends the id in `X-Request-Id`."""
         header = (b"x-request-id", self.id.encode())
 
         async def observed(message: Message) -> None:
@@ -69,7 +71,7 @@ class Observation:
                 self.bytes += len(message.get("body", b""))
             await send(message)
 
-        self.send = observed
+        return observed
 
 
 class Telemetry:
@@ -82,8 +84,9 @@ class Telemetry:
         self._prefix = secrets.token_hex(4)
         self._count = itertools.count()
 
-    def start(self, scope: Scope, send: Send) -> Observation:
-        observation = Observation(self, scope, send)
+    def start(self, scope: Scope, started: float | None = None) -> Observation:
+        """A request begins (`started`: its perf_counter() if it began before this call)."""
+        observation = Observation(self.request_id(scope), started or time.perf_counter())
         request_id.set(observation.id)
         self.in_flight += 1
         return observation
