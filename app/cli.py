@@ -204,10 +204,12 @@ def metrics_shared_by(workers: int) -> Iterator[None]:
 
 
 def _serve(settings: Settings) -> None:
+    # RSGI answers cache hits at once; the ASGI app behind it takes the rest (app/rsgi.py).
     DrainingServer(
-        "app.main:app_from_environment",
+        "app.rsgi:app_from_environment",
         factory=True,
-        interface=Interfaces.ASGI,
+        interface=Interfaces.RSGI,
+        websockets=False,  # no route takes one
         address=settings.host,
         port=settings.port,
         workers=settings.workers,

@@ -1,0 +1,1 @@
+"""The service under granian's RSGI interface (app/rsgi.py)."""
