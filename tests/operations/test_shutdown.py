@@ -96,7 +96,7 @@ async def test_the_app_lets_its_worker_end_its_round_and_writes_the_views(
     async with webhooks_locked(database_url) as locker:
         async with running(service):
             await a_round_is_waiting(db)
-            service.state.views.record("a reader", published["id"], date(2026, 11, 26))
+            service.state.views.record(published["id"], date(2026, 11, 26))
             # The lock goes as the app stops. A worker cancelled rather than asked to stop
             # has abandoned its round by the time the lock goes.
             release = asyncio.create_task(locker.execute("ROLLBACK"))
