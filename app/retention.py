@@ -1,6 +1,7 @@
 """What the worker forgets, once an hour: audit records older than COLLOQUY_AUDIT_RETENTION_DAYS,
 idempotency keys past their 24 hours (app/idempotency.py ignores those already), what has been
-in the trash for COLLOQUY_TRASH_DAYS, and view beacon limits past their window."""
+in the trash for COLLOQUY_TRASH_DAYS, view beacon limits past their window, and CDN purges that
+failed for good a week before."""
 
 import logging
 from datetime import datetime, timedelta
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from app.audit.queries import delete_records_before
+from app.cdn.purging import forget_failed_purges
 from app.content.view_counter import forget_view_limits
 from app.errors import DATABASE_UNAVAILABLE
 from app.idempotency import delete_expired_keys
@@ -37,6 +39,7 @@ class Retention:
                 await delete_expired_keys(db, now)
                 await purge_trash(db, now - timedelta(days=settings.trash_days))
                 await forget_view_limits(db, now)
+                await forget_failed_purges(db, now)
         except DATABASE_UNAVAILABLE:
             pass
         except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:

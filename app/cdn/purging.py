@@ -10,8 +10,11 @@ target must accept the keys for the purges to be done (they are then deleted); o
 sent again later (a purge is idempotent), after 5 s, doubling up to 10 minutes, for about a day
 and a half, then marked failed with the last error. With no target, due purges are simply done.
 
-Purges are sent after the change has committed and been notified, so an instance that the CDN
-asks next renders the new state (app/cache.py).
+Purges are sent after the change has committed, but another instance may not have heard its
+change notice yet when the CDN asks it again, and answer from its cache what the purge meant to
+drop, for the CDN to keep a day. So each purge is sent once more REPEAT_AFTER its first success,
+by which time every listening instance has heard (notices take milliseconds; an instance that
+is not listening serves nothing from its cache).
 """
 
 import asyncio
@@ -32,6 +35,8 @@ BATCH = 100
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(minutes=10)
+REPEAT_AFTER = timedelta(seconds=2)
+FAILED_KEPT = timedelta(days=7)
 MAX_ATTEMPTS = 200
 TIMEOUT_SECONDS = 10.0
 DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
@@ -58,6 +63,13 @@ async def interview_keys(db: asyncpg.Connection, interview_id: UUID) -> list[str
         keys.extend(person_key(person_id) for person_id in row["people"])
         keys.extend(tag_key(tag) for tag in row["tags"])
     return keys
+
+
+async def forget_failed_purges(db: asyncpg.Connection, now: datetime) -> None:
+    """Failed purges are kept a week for whoever looks into them, then forgotten."""
+    await db.execute(
+        "DELETE FROM purges WHERE status = 'failed' AND created_at < $1", now - FAILED_KEPT
+    )
 
 
 async def insert_purge(db: asyncpg.Connection, keys: list[str], now: datetime) -> None:
@@ -100,12 +112,26 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 async def settle(
-    pool: asyncpg.Pool, claimed: list[Claimed], error: str | None, now: datetime
+    pool: asyncpg.Pool, claimed: list[Claimed], error: str | None, now: datetime, repeat: bool
 ) -> None:
-    """Done purges go; failed ones wait for their next attempt, or fail for good."""
+    """Sent purges wait for their repeat (if `repeat`), or go once repeated; failed ones wait
+    for their next attempt, or fail for good."""
     async with pool.acquire() as db:
         if error is None:
-            await db.execute("DELETE FROM purges WHERE id = ANY($1)", [p.id for p in claimed])
+            ids = [p.id for p in claimed]
+            await db.execute(
+                """
+                WITH repeated AS (
+                    UPDATE purges SET repeat_due = false, attempts = 0, next_attempt_at = $2
+                     WHERE id = ANY($1) AND repeat_due AND $3
+                    RETURNING id
+                )
+                DELETE FROM purges WHERE id = ANY($1) AND id NOT IN (SELECT id FROM repeated)
+                """,
+                ids,
+                now + REPEAT_AFTER,
+                repeat,
+            )
             return
         await db.executemany(
             """
@@ -146,7 +172,7 @@ class Purger:
             while claimed := await claim_purges(self.pool, self.clock.now(), BATCH):
                 keys = sorted({key for purge in claimed for key in purge.keys} | {ALL})
                 error = await self.purge(keys)
-                await settle(self.pool, claimed, error, self.clock.now())
+                await settle(self.pool, claimed, error, self.clock.now(), bool(self.targets))
                 if error is not None:
                     log.warning("purge failed, retrying", extra={"error": error})
                     return

@@ -28,6 +28,8 @@ UPGRADE = [
         -- '-infinity': due at once, whatever the clock of the worker that sends it.
         next_attempt_at timestamptz NOT NULL DEFAULT '-infinity',
         attempts        int         NOT NULL DEFAULT 0,
+        -- Sent once more a little after its first success (app/cdn/purging.py, REPEAT_AFTER).
+        repeat_due      boolean     NOT NULL DEFAULT true,
         status          text        NOT NULL DEFAULT 'pending'
                                     CHECK (status IN ('pending', 'failed')),
         last_error      text

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from app.cdn.keys import ALL
-from app.cdn.purging import Purger, insert_purge
+from app.cdn.purging import REPEAT_AFTER, Purger, forget_failed_purges, insert_purge
 from app.cdn.targets import Cloudflare, Fastly, Target, Varnish, parse_targets
 from app.settings import ConfigurationError, Settings
 from tests.cdn import forget_purges
@@ -39,6 +39,13 @@ async def pending(db: asyncpg.Connection) -> list[asyncpg.Record]:
     return rows
 
 
+async def only_the_repeat_left(db: asyncpg.Connection, clock: MovableClock) -> bool:
+    """What is left of purges every target took: each one's repeat, due REPEAT_AFTER from now."""
+    rows = await db.fetch("SELECT attempts, status, repeat_due, next_attempt_at FROM purges")
+    due = clock.now() + REPEAT_AFTER
+    return bool(rows) and all(tuple(row) == (0, "pending", False, due) for row in rows)
+
+
 @pytest.fixture
 async def one_purge(db: asyncpg.Connection, clock: MovableClock) -> None:
     await forget_purges(db)
@@ -55,7 +62,7 @@ async def test_varnish_gets_an_xkey_purge(
     assert (request.method, request.path) == ("PURGE", "/")
     assert request.headers["xkey-purge"] == " ".join(sorted([*KEYS, ALL]))
     assert request.body == b""
-    assert await pending(db) == []
+    assert await only_the_repeat_left(db, clock)
 
 
 @pytest.mark.usefixtures("one_purge")
@@ -70,7 +77,7 @@ async def test_fastly_gets_a_batch_purge_by_surrogate_key(
     assert request.headers["surrogate-key"] == " ".join(sorted([*KEYS, ALL]))
     assert request.headers["accept"] == "application/json"
     assert request.body == b""
-    assert await pending(db) == []
+    assert await only_the_repeat_left(db, clock)
 
 
 @pytest.mark.usefixtures("one_purge")
@@ -86,7 +93,7 @@ async def test_cloudflare_gets_a_purge_by_tags(
     assert request.headers["authorization"] == "Bearer cf-token"
     assert request.headers["content-type"] == "application/json"
     assert msgspec.json.decode(request.body) == {"tags": sorted([*KEYS, ALL])}
-    assert await pending(db) == []
+    assert await only_the_repeat_left(db, clock)
 
 
 async def test_keys_beyond_what_one_call_takes_go_in_several(
@@ -130,6 +137,26 @@ async def test_a_purge_a_target_refused_is_sent_again_later_to_every_target(
         clock.advance(seconds=5)
         await send(pool, clock, targets)
     assert (len(varnish.requests), len(fastly.requests)) == (2, 2)
+    assert await only_the_repeat_left(db, clock)
+
+
+@pytest.mark.usefixtures("one_purge")
+async def test_a_purge_is_sent_once_more_after_every_instance_has_heard_of_the_change(
+    pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection
+) -> None:
+    """An instance the CDN asked between the purge and that instance's change notice answered
+    from its cache what the purge meant to drop; the repeat drops that too."""
+    async with receiving() as varnish:
+        await send(pool, clock, [Varnish(base(varnish))])
+        await send(pool, clock, [Varnish(base(varnish))])  # the repeat is not due yet
+        assert len(varnish.requests) == 1
+        clock.advance(seconds=REPEAT_AFTER.total_seconds())
+        await send(pool, clock, [Varnish(base(varnish))])
+        clock.advance(hours=1)
+        await send(pool, clock, [Varnish(base(varnish))])  # and then it is done
+    assert [r.headers["xkey-purge"] for r in varnish.requests] == [
+        " ".join(sorted([*KEYS, ALL]))
+    ] * 2
     assert await pending(db) == []
 
 
@@ -189,3 +216,18 @@ def test_targets_are_read_from_the_settings() -> None:
 def test_a_wrong_target_stops_the_service_saying_what_to_do(env: dict[str, str], said: str) -> None:
     with pytest.raises(ConfigurationError, match=said):
         Settings.from_env(env)
+
+
+async def test_failed_purges_are_forgotten_after_a_week(
+    db: asyncpg.Connection, clock: MovableClock
+) -> None:
+    await forget_purges(db)
+    for keys, age, status in [
+        (["failed:old"], timedelta(days=7, seconds=1), "failed"),
+        (["failed:recent"], timedelta(days=6), "failed"),
+        (["pending:old"], timedelta(days=8), "pending"),
+    ]:
+        await insert_purge(db, keys, clock.now() - age)
+        await db.execute("UPDATE purges SET status = $1 WHERE keys = $2", status, keys)
+    await forget_failed_purges(db, clock.now())
+    assert sorted(row["keys"][0] for row in await pending(db)) == ["failed:recent", "pending:old"]
