@@ -13,8 +13,11 @@ write path (an edit, a restored revision) can forget it:
 An interview that is a draft never published leaves no old slug: no link to it can exist.
 
 A slug being left and the same slug being taken by another row in a concurrent transaction
-would each miss the other's change; an advisory lock per kind and slug, taken by both before
-either looks, makes the second wait for the first and see it.
+would each miss the other's change; an advisory lock per kind, taken by both before either
+looks, makes the second wait for the first and see it. Per kind, not per slug: a transaction
+holds each lock once however many rows it writes, where one per row overflowed PostgreSQL's
+lock table (a few thousand) in a bulk import. Creations and renames of one kind wait for each
+other, which editors' short transactions never notice.
 
 `events.previous_slug` carries the slug an interview had before an edit that changed it, for the
 `interview.updated` webhook.
@@ -71,12 +74,7 @@ UPGRADE = [
            AND NOT (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL) THEN
             RETURN NEW;  -- takes no slug (a row back from the trash takes its own) and leaves none
         END IF;
-        IF TG_OP = 'UPDATE' THEN
-            PERFORM pg_advisory_xact_lock(hashtextextended(slug_kind || '/' || s, 0))
-               FROM unnest(ARRAY[OLD.slug, NEW.slug]) s ORDER BY s;
-        ELSE
-            PERFORM pg_advisory_xact_lock(hashtextextended(slug_kind || '/' || NEW.slug, 0));
-        END IF;
+        PERFORM pg_advisory_xact_lock(hashtextextended('old_slugs/' || slug_kind, 0));
         EXECUTE format('SELECT %I FROM old_slugs WHERE kind = $1 AND slug = $2', owner_column)
            INTO holder USING slug_kind, NEW.slug;
         IF holder <> NEW.id THEN
