@@ -46,10 +46,13 @@ from app.embedded import EmbeddedPostgres  # noqa: E402
 
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 # In the foreground, as whoever runs it, with room for the keys' headers (see the VCL).
-OPTIONS = shlex.split(
-    "-F -j none -T none -s malloc,256m"
-    " -p http_resp_hdr_len=32k -p http_resp_size=96k -p workspace_backend=256k"
-)
+OPTIONS = [
+    *shlex.split(
+        "-F -j none -T none -s malloc,256m"
+        " -p http_resp_hdr_len=32k -p http_resp_size=96k -p workspace_backend=256k"
+    ),
+    *("-p", f"vcl_path={VCL.parent}"),  # for its include of colloquy.vcl
+]
 # As browsers ask: Varnish keeps the gzip coding and would unzip for each client that asks none.
 GZIP = {"Accept-Encoding": "gzip"}
 ENDPOINTS = {

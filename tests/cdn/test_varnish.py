@@ -31,10 +31,13 @@ pytestmark = pytest.mark.slow
 VARNISHD = shutil.which("varnishd", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
 VCL = REPO / "deploy" / "varnish" / "default.vcl"
 # In the foreground, as whoever runs the tests (-j none), with room for the keys' headers.
-OPTIONS = shlex.split(
-    "-F -j none -T none -s malloc,64m"
-    " -p http_resp_hdr_len=32k -p http_resp_size=96k -p workspace_backend=256k"
-)
+OPTIONS = [
+    *shlex.split(
+        "-F -j none -T none -s malloc,64m"
+        " -p http_resp_hdr_len=32k -p http_resp_size=96k -p workspace_backend=256k"
+    ),
+    *("-p", f"vcl_path={VCL.parent}"),  # for its include of colloquy.vcl
+]
 WAIT_SECONDS = 10.0  # for what must happen at once: setting up, the worker catching up
 
 if VARNISHD is None and not os.environ.get("CI"):
