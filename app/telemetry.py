@@ -86,7 +86,8 @@ class Telemetry:
 
     def start(self, scope: Scope, started: float | None = None) -> Observation:
         """A request begins (`started`: its perf_counter() if it began before this call)."""
-        observation = Observation(self.request_id(scope), started or time.perf_counter())
+        began = time.perf_counter() if started is None else started
+        observation = Observation(self.request_id(scope), began)
         request_id.set(observation.id)
         self.in_flight += 1
         return observation
