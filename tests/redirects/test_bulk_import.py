@@ -3,8 +3,10 @@ the slug history's locking: it takes one lock per kind, not one per row, and Pos
 table holds a few thousand."""
 
 import asyncpg
+import pytest
 
 
+@pytest.mark.slow  # ~10 s of writing and emptying
 async def test_twenty_thousand_people_in_one_statement(db: asyncpg.Connection) -> None:
     await db.execute(
         """
