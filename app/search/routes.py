@@ -16,6 +16,7 @@ from app.db import Db
 from app.errors import RETRY_AFTER_SECONDS, ProblemError, problems
 from app.openapi import PublicRead
 from app.pagination import decode_cursor, split_page
+from app.redirects.moved import MOVED, follow_old_slug
 from app.search.queries import select_hits
 from app.search.schemas import TYPED_MAX_LENGTH, SearchHit, SearchPage
 from app.site import Site
@@ -30,7 +31,12 @@ class SearchController(Controller):
     path = "/content/v1/search"
     tags = ["content"]
 
-    @get("/", summary="Search interviews", responses=problems(400, 503), operation_class=PublicRead)
+    @get(
+        "/",
+        summary="Search interviews",
+        responses={**problems(400, 503), **MOVED},
+        operation_class=PublicRead,
+    )
     async def search_interviews(
         self,
         db: Db,
@@ -71,6 +77,9 @@ class SearchController(Controller):
             ) from None
         # The boundary travels in the cursor: every page ranks the first page's candidates.
         page, next_cursor = split_page(hits, limit, lambda hit: (hit.rank, hit.id, *hit.boundary))
+        if not page:  # an old slug in a filter matches nothing: that may be why
+            await follow_old_slug(db, now, "series", series, "series", "query")
+            await follow_old_slug(db, now, "person", person, "person", "query")
         found = await select_public_interviews(db, now, [hit.id for hit in page])
         rows = {row.id: row for row in found}
         return SearchPage(

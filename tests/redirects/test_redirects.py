@@ -81,6 +81,8 @@ ROUTES = [
     ("series", "/content/v1/interviews?series={}", "limit=5"),
     ("person", "/content/v1/interviews?person={}", "limit=5"),
     ("series", "/content/v1/newsletter?series={}", "since=2026-11-20T00:00:00Z"),
+    ("series", "/content/v1/search?series={}", "q=thursday"),
+    ("person", "/content/v1/search?person={}", "q=thursday"),
 ]
 
 
