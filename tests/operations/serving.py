@@ -1,6 +1,9 @@
 """`colloquy serve` as a subprocess on the `cli` fixture's embedded database."""
 
 import asyncio
+import contextlib
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -66,12 +69,15 @@ async def serving(cli: Cli, tmp_path: Path, *arguments: str, **env: str) -> Asyn
             stderr=asyncio.subprocess.STDOUT,
             env={**cli.env, "COLLOQUY_PORT": str(port), **env},
             cwd=REPO,
+            start_new_session=True,  # its own process group: granian's workers with it
         )
     server = Server(process, output, port)
     try:
         await server.wait_live()
         yield server
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        # The whole group: killing only the main process left granian's worker processes
+        # running, on the test database for some, delivering and purging for later tests.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
