@@ -2,6 +2,7 @@
 an interview's at its event's dispatch (a scheduled publication at its time), a series', a
 person's and the editors' choice's by trigger. Changes nobody sees purge nothing."""
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import asyncpg
@@ -13,6 +14,14 @@ from tests.conftest import MovableClock
 from tests.events import dispatch
 from tests.factories import Client, Headers, Json
 from tests.helpers import publish, schedule, withdraw
+
+Dispatch = Callable[[], Awaitable[int]]
+
+
+@pytest.fixture
+def dispatched(pool: asyncpg.Pool, clock: MovableClock, settings: Settings) -> Dispatch:
+    """One round of event dispatch by the worker, at the clock's time."""
+    return lambda: dispatch(pool, clock, settings)
 
 
 @pytest.fixture
@@ -27,14 +36,12 @@ async def test_a_publication_purges_the_interview_its_lists_and_every_list(
     interview: Json,
     subjects: tuple[str, ...],
     db: asyncpg.Connection,
-    pool: asyncpg.Pool,
-    clock: MovableClock,
-    settings: Settings,
+    dispatched: Dispatch,
 ) -> None:
     await forget_purges(db)
     await publish(client, editor, interview)
     assert await purged(db) == []  # written as the worker dispatches the event
-    await dispatch(pool, clock, settings)
+    await dispatched()
     assert await purged(db) == [interview_purge(interview, *subjects)]
 
 
@@ -44,16 +51,15 @@ async def test_a_scheduled_publication_purges_at_its_time(
     interview: Json,
     subjects: tuple[str, ...],
     db: asyncpg.Connection,
-    pool: asyncpg.Pool,
     clock: MovableClock,
-    settings: Settings,
+    dispatched: Dispatch,
 ) -> None:
     await forget_purges(db)
     await schedule(client, editor, interview, clock.now() + timedelta(hours=1))
-    await dispatch(pool, clock, settings)
+    await dispatched()
     assert await purged(db) == []
     clock.advance(hours=1)
-    await dispatch(pool, clock, settings)
+    await dispatched()
     assert await purged(db) == [interview_purge(interview, *subjects)]
 
 
@@ -63,12 +69,10 @@ async def test_an_edit_of_a_published_interview_purges_it_and_the_lists_it_joine
     interview: Json,
     subjects: tuple[str, ...],
     db: asyncpg.Connection,
-    pool: asyncpg.Pool,
-    clock: MovableClock,
-    settings: Settings,
+    dispatched: Dispatch,
 ) -> None:
     published = await publish(client, editor, interview)
-    await dispatch(pool, clock, settings)
+    await dispatched()
     await forget_purges(db)
     response = await client.patch(
         f"/admin/v1/interviews/{published['id']}",
@@ -76,7 +80,7 @@ async def test_an_edit_of_a_published_interview_purges_it_and_the_lists_it_joine
         headers={**editor, "If-Match": "*"},
     )
     assert response.status_code == 200, response.text
-    await dispatch(pool, clock, settings)
+    await dispatched()
     assert await purged(db) == [interview_purge(interview, *subjects, "tag:riga")]
 
 
@@ -86,15 +90,13 @@ async def test_a_withdrawal_purges(
     interview: Json,
     subjects: tuple[str, ...],
     db: asyncpg.Connection,
-    pool: asyncpg.Pool,
-    clock: MovableClock,
-    settings: Settings,
+    dispatched: Dispatch,
 ) -> None:
     published = await publish(client, editor, interview)
-    await dispatch(pool, clock, settings)
+    await dispatched()
     await forget_purges(db)
     await withdraw(client, editor, published)
-    await dispatch(pool, clock, settings)
+    await dispatched()
     assert await purged(db) == [interview_purge(interview, *subjects)]
 
 
@@ -103,9 +105,7 @@ async def test_edits_of_a_draft_purge_nothing(
     editor: Headers,
     interview: Json,
     db: asyncpg.Connection,
-    pool: asyncpg.Pool,
-    clock: MovableClock,
-    settings: Settings,
+    dispatched: Dispatch,
 ) -> None:
     await forget_purges(db)
     response = await client.patch(
@@ -114,7 +114,7 @@ async def test_edits_of_a_draft_purge_nothing(
         headers={**editor, "If-Match": "*"},
     )
     assert response.status_code == 200, response.text
-    await dispatch(pool, clock, settings)
+    await dispatched()
     assert await purged(db) == []
 
 
@@ -136,18 +136,16 @@ async def test_hiding_a_series_purges_it_and_each_of_its_public_interviews(
     series: Json,
     subjects: tuple[str, ...],
     db: asyncpg.Connection,
-    pool: asyncpg.Pool,
-    clock: MovableClock,
-    settings: Settings,
+    dispatched: Dispatch,
 ) -> None:
     await publish(client, editor, interview)
-    await dispatch(pool, clock, settings)
+    await dispatched()
     await forget_purges(db)
     response = await client.patch(
         f"/admin/v1/series/{series['id']}", json={"visibility": "hidden"}, headers=editor
     )
     assert response.status_code == 200, response.text
-    await dispatch(pool, clock, settings)
+    await dispatched()
     purges = await purged(db)
     assert len(purges) == 2
     assert {f"series:{series['id']}", "series", "frontpage", "sitemaps"} in purges
