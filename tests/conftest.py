@@ -166,15 +166,19 @@ class Notices:
         elif self.freshness is not None:
             self.freshness.changed(*notice)
 
+    async def settle(self) -> None:
+        """Return once every notice sent so far has been delivered."""
+        fence = secrets.token_hex(8)
+        self.fences[fence] = arrived = asyncio.Event()
+        await self.connection.execute("SELECT pg_notify($1, $2)", CHANNEL, fence)
+        await asyncio.wait_for(arrived.wait(), 5)
+
     async def follow(self, freshness: Freshness | None) -> None:
         """Hand notices to `freshness` from now on, and none that an earlier test's writes
         sent: notices arrive in commit order, so once a notice sent now has come back, every
         earlier one has been delivered."""
         self.freshness = None
-        fence = secrets.token_hex(8)
-        self.fences[fence] = arrived = asyncio.Event()
-        await self.connection.execute("SELECT pg_notify($1, $2)", CHANNEL, fence)
-        await asyncio.wait_for(arrived.wait(), 5)
+        await self.settle()
         self.freshness = freshness
         if freshness is not None:
             freshness.changed()  # as the app's own listener does when it connects

@@ -11,6 +11,7 @@ import pytest
 
 from app.cache import PublicCache
 from app.settings import ConfigurationError, Settings
+from tests.conftest import Notices
 from tests.factories import Client, Headers, Json
 from tests.helpers import publish
 
@@ -26,8 +27,9 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def published(client: Client, editor: Headers, interview: Json) -> None:
+async def published(client: Client, editor: Headers, interview: Json, notices: Notices) -> None:
     await publish(client, editor, interview)
+    await notices.settle()  # else its notice, arriving late, may empty the cache mid-test
 
 
 def allowed_origin(response: httpx.Response) -> str | None:

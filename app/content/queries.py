@@ -292,26 +292,38 @@ async def select_related(
 
 
 async def select_latest_by_series(
-    db: asyncpg.Connection, now: datetime, per_series: int
+    db: asyncpg.Connection, now: datetime, per_series: int, series_count: int
 ) -> list[PublicRow]:
-    """The latest public interviews of every active series, in one query."""
+    """The latest public interviews of the `series_count` active series that published last,
+    in one query: the series in the order of their newest interview, each one's newest first."""
     rows = await db.fetch(
         f"""
-        WITH picked AS (
-            SELECT latest.id FROM series active CROSS JOIN LATERAL (
-                SELECT i.id FROM interviews i
-                 WHERE i.series_id = active.id AND {PUBLIC}
-                 ORDER BY {PUBLISHED_AT} DESC, i.id DESC
-                 LIMIT $2
-            ) AS latest
-             WHERE active.status = 'active' AND active.visibility = 'public'
+        WITH active AS (
+            SELECT s.id, newest.published_at
+              FROM series s CROSS JOIN LATERAL (
+                   SELECT {PUBLISHED_AT} AS published_at FROM interviews i
+                    WHERE i.series_id = s.id AND {PUBLIC}
+                    ORDER BY {PUBLISHED_AT} DESC, i.id DESC
+                    LIMIT 1
+              ) AS newest
+             WHERE s.status = 'active' AND s.visibility = 'public' AND s.deleted_at IS NULL
+             ORDER BY newest.published_at DESC, s.slug
+             LIMIT $3
+        ), picked AS (
+            SELECT active.published_at AS series_order, latest.id
+              FROM active CROSS JOIN LATERAL (
+                   SELECT i.id FROM interviews i
+                    WHERE i.series_id = active.id AND {PUBLIC}
+                    ORDER BY {PUBLISHED_AT} DESC, i.id DESC
+                    LIMIT $2
+              ) AS latest
         )
-        {_SELECT}
-         WHERE i.id IN (SELECT id FROM picked)
-         ORDER BY {PUBLISHED_AT} DESC, i.id DESC
+        {_SELECT} JOIN picked ON picked.id = i.id
+         ORDER BY picked.series_order DESC, s.slug, {PUBLISHED_AT} DESC, i.id DESC
         """,
         now,
         per_series,
+        series_count,
     )
     return _rows(rows)
 

@@ -61,6 +61,9 @@ from app.site import Site, tag_scope
 
 SectionName = Literal["latest", "editors-choice", "popular", "series"]
 Size = Annotated[int, QueryParameter(ge=1, le=20)]
+# A front page shows the series that published last, as a news site's does, not every series
+# ever run: 50 series of six cards made a ~1 MB page.
+SeriesSections = Annotated[int, QueryParameter(ge=1, le=50)]
 PublicLimit = Annotated[int, QueryParameter(ge=1, le=50)]
 SlugParam = Annotated[str | None, QueryParameter(max_length=120)]
 POPULAR_DAYS = 7
@@ -95,25 +98,22 @@ CARD_SECTIONS: dict[str, tuple[str, Callable[[Db, datetime, int], Awaitable[list
 
 
 async def _sections(
-    db: Db, now: datetime, name: str, size: int, site: Site
+    db: Db, now: datetime, name: str, size: int, series_count: int, site: Site
 ) -> list[FrontpageSection]:
-    """The section `name` of the front page; for "series", one section per active series."""
+    """The section `name` of the front page; for "series", one section for each of the
+    `series_count` active series that published last."""
     if name != "series":
         title, find = CARD_SECTIONS[name]
         items = [card(row, site, "frontpage") for row in await find(db, now, size)]
         return [FrontpageSection(name=name, title=title, items=items)]
-    latest = await select_latest_by_series(db, now, size)
-    return [
-        FrontpageSection(
-            name=f"series/{series.slug}",
-            title=series.title,
-            items=[
-                card(row, site, "frontpage") for row in latest if row.series_slug == series.slug
-            ],
+    by_series: dict[str, FrontpageSection] = {}
+    for row in await select_latest_by_series(db, now, size, series_count):
+        section = by_series.setdefault(
+            row.series_slug,
+            FrontpageSection(name=f"series/{row.series_slug}", title=row.series_title, items=[]),
         )
-        for series in await select_public_series(db)
-        if series.status == "active"
-    ]
+        section.items.append(card(row, site, "frontpage"))
+    return list(by_series.values())
 
 
 async def public_interview(db: Db, now: datetime, slug: str) -> PublicRow:
@@ -145,14 +145,17 @@ class ContentController(Controller):
         site: NamedDependency[Site],
         sections: FromQuery[list[SectionName] | None] = None,
         size: Size = 6,
+        series_sections: SeriesSections = 4,
     ) -> Frontpage:
         """Front-page sections of excerpt cards, each with its `frontpage` teaser (else its card
         teaser, else the excerpt): latest, editors' choice, popular (views of the last seven
-        days), one per active series. `sections` picks and orders them (comma list or
-        repeated). Cached for at most a minute, for the popular section's sake."""
+        days), then one for each of the `series_sections` active series that published last,
+        the most recent first. `sections` picks and orders them (comma list or repeated); `size`
+        is the number of cards in each. Cached for at most a minute, for the popular section's
+        sake."""
         result: list[FrontpageSection] = []
         for name in dict.fromkeys(sections or get_args(SectionName)):
-            result += await _sections(db, now, name, size, site)
+            result += await _sections(db, now, name, size, series_sections, site)
         return Frontpage(sections=result, feeds=site.feeds())
 
     @get(

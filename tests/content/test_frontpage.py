@@ -75,16 +75,14 @@ async def test_default_sections_in_order(
         ("latest", "Latest"),
         ("editors-choice", page["sections"][1]["title"]),
         ("popular", "Popular"),
-        ("series/empty-series", "Empty Series"),
-        ("series/thursday-interview", "Thursday Interview"),
         ("series/weekend-talk", "Weekend Talk"),
+        ("series/thursday-interview", "Thursday Interview"),
     ]
     assert page["sections"][1]["title"]
     found = {s["name"]: slugs(s["items"]) for s in page["sections"]}
     assert found["latest"] == [w["slug"] for w in (weekend, ended, paused, thursday)]
     assert found["editors-choice"] == []
     assert found["popular"] == []
-    assert found["series/empty-series"] == []
     assert found["series/thursday-interview"] == [thursday["slug"]]
     assert found["series/weekend-talk"] == [weekend["slug"]]
     assert page["feeds"] == {
@@ -131,6 +129,30 @@ async def test_section_choice_and_size(
     assert [s["name"] for s in response.json()["sections"]] == ["popular", "latest"]
 
 
+async def test_series_sections_are_the_series_that_published_last(
+    client: Client, editor: Headers, clock: MovableClock
+) -> None:
+    world = World(client, editor)
+    first = {}
+    for title in ("Series A", "Series B", "Series C", "Series D", "Series E", "Series F"):
+        first[title] = await world.published(title, "Anna Host", f"Guest of {title}")
+        clock.advance(minutes=10)
+    # An older series publishes again and comes first; one that pauses drops out.
+    again = await world.published("Series B", "Anna Host", "Second Guest")
+    paused = world.series_by_title["Series F"]
+    response = await client.patch(
+        f"/admin/v1/series/{paused['id']}", json={"status": "paused"}, headers=editor
+    )
+    assert response.status_code == 200, response.text
+    newest_first = ["series/series-b", "series/series-e", "series/series-d", "series/series-c"]
+
+    assert [name for name in await sections(client) if name.startswith("series/")] == newest_first
+    assert list(await sections(client, sections="series", series_sections=2)) == newest_first[:2]
+    every = await sections(client, sections="series", series_sections=50)
+    assert list(every) == [*newest_first, "series/series-a"]
+    assert every["series/series-b"] == [again["slug"], first["Series B"]["slug"]]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -140,6 +162,8 @@ async def test_section_choice_and_size(
         ({"sections": "bogus"}, "sections"),
         ({"sections": ["latest", "bogus"]}, "sections"),
         ({"sections": "series/thursday-interview"}, "sections"),
+        ({"series_sections": "0"}, "series_sections"),
+        ({"series_sections": "51"}, "series_sections"),
     ],
 )
 async def test_bad_frontpage_parameters_are_400(
