@@ -32,7 +32,10 @@ def examples() -> list[tuple[str, int]]:
 
 def test_the_readme_has_examples() -> None:
     paths = [path for path, _ in examples()]
-    assert "/content/v1/frontpage?sections=latest,editors-choice,popular,series&size=6" in paths
+    assert (
+        "/content/v1/frontpage?sections=latest,editors-choice,popular,series&size=6&series_sections=4"
+        in paths
+    )
     assert len(paths) >= 10
 
 
