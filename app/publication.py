@@ -28,9 +28,16 @@ _SERIES_SHOWN = (
     " WHERE hidden.id = i.series_id AND hidden.visibility = 'hidden')"
 )
 
+# When a public interview appeared (its first publication, else its scheduled time, which has
+# come), and so the order of everything public; for one not public yet, when it is planned to.
+# The expression of the indexes interviews_public_idx and interviews_series_public_idx.
+PUBLISHED_AT = "coalesce(i.published_at, i.publish_at)"
+
 # Public: what readers, feeds and webhooks see. Written so that it implies the predicate of the
-# indexes on PUBLISHED_AT (status IN ('published', 'scheduled')).
-PUBLIC = f"({_APPEARED} AND {_SERIES_SHOWN} AND i.deleted_at IS NULL)"
+# indexes on PUBLISHED_AT (status IN ('published', 'scheduled')), and bounds their walk at now:
+# what appeared did so at or before now, and newest-first lists then start there instead of
+# stepping over every interview scheduled ahead (1,000 of them cost a front page 5 ms).
+PUBLIC = f"({_APPEARED} AND {PUBLISHED_AT} <= $1 AND {_SERIES_SHOWN} AND i.deleted_at IS NULL)"
 
 # Scheduled, its time still to come: the next change the public view makes by itself.
 UPCOMING = "(i.status = 'scheduled' AND i.publish_at > $1)"
@@ -40,11 +47,6 @@ EFFECTIVE_STATUS = f"(CASE WHEN {_DUE} THEN 'published' ELSE i.status END)"
 
 # published_at as the rule reads it: none until the interview has appeared.
 EFFECTIVE_PUBLISHED_AT = f"coalesce(i.published_at, CASE WHEN {_DUE} THEN i.publish_at END)"
-
-# When a public interview appeared (its first publication, else its scheduled time, which has
-# come), and so the order of everything public; for one not public yet, when it is planned to.
-# The expression of the indexes interviews_public_idx and interviews_series_public_idx.
-PUBLISHED_AT = "coalesce(i.published_at, i.publish_at)"
 
 
 async def publish_when_due(db: asyncpg.Connection, now: datetime, interview_id: UUID) -> None:

@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from app.cdn.keys import interview_key, person_key, series_key, shown, tag_key
-from app.interviews.schemas import Block
+from app.interviews.schemas import StoredBlock
 from app.publication import PUBLIC, PUBLISHED_AT, UPCOMING
 from app.schemas import Image
 
@@ -64,7 +64,7 @@ class PublicRow(msgspec.Struct):
     slug: str
     title: str
     standfirst: str
-    body: list[Block]
+    body: list[StoredBlock]
     image: Image | None
     tags: list[str]
     updated_at: datetime

@@ -1,7 +1,8 @@
 """An interview body as HTML and as text: for pages, cards and feeds alike."""
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from html import escape
 from uuid import UUID
 
@@ -13,9 +14,11 @@ from app.text import visible_text
 WORDS_PER_MINUTE = 230
 # Space after a full stop, question or exclamation mark, perhaps behind a closing quote.
 _SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’»)]*)\s+")
+# A tag of stored block text, which keeps only `em`, `strong` and `a` (app/text.py clean_inline).
+_TAG = re.compile(r"<[^>]*>")
 
 
-def body_html(body: list[Block], names: Mapping[UUID, str]) -> str:
+def body_html(body: Sequence[Block], names: Mapping[UUID, str]) -> str:
     """Questions and answers with their speakers' names; block text is already sanitised."""
     parts: list[str] = []
     for block in body:
@@ -33,12 +36,13 @@ def body_html(body: list[Block], names: Mapping[UUID, str]) -> str:
     return "\n".join(parts)
 
 
-def reading_minutes(body: list[Block]) -> int:
-    words = sum(len(visible_text(block.text).split()) for block in body)
+def reading_minutes(body: Sequence[Block]) -> int:
+    # Stored text is sanitised: dropping its tags leaves its words, without a parser per block.
+    words = sum(len(_TAG.sub("", block.text).split()) for block in body)
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def excerpt(body: list[Block], limit: int = 400) -> str:
+def excerpt(body: Sequence[Block], limit: int = 400) -> str:
     """Whole sentences from the first answer (else the first block), at most `limit` long.
 
     Plain text, so it is never cut inside a tag; a first sentence longer than the limit is cut
