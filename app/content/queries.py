@@ -10,7 +10,7 @@ import msgspec
 
 from app.cdn.keys import interview_key, person_key, series_key, shown, tag_key
 from app.interviews.schemas import StoredBlock
-from app.publication import PUBLIC, PUBLISHED_AT, UPCOMING
+from app.publication import APPEARED_BY_NOW, PUBLIC, PUBLISHED_AT, UPCOMING
 from app.schemas import Image
 
 # Each row comes as one JSON document, which msgspec decodes straight into a PublicRow. An
@@ -160,7 +160,7 @@ async def select_public_page(
     a plan of its own (a person's few interviews are found through the person, not by reading
     the whole archive in time order)."""
     args: list[Any] = [now]
-    joins, conditions = "", [PUBLIC]
+    joins, conditions = "", [PUBLIC, APPEARED_BY_NOW]
 
     def param(value: Any) -> str:
         args.append(value)
@@ -302,7 +302,7 @@ async def select_latest_by_series(
             SELECT s.id, newest.published_at
               FROM series s CROSS JOIN LATERAL (
                    SELECT {PUBLISHED_AT} AS published_at FROM interviews i
-                    WHERE i.series_id = s.id AND {PUBLIC}
+                    WHERE i.series_id = s.id AND {PUBLIC} AND {APPEARED_BY_NOW}
                     ORDER BY {PUBLISHED_AT} DESC, i.id DESC
                     LIMIT 1
               ) AS newest
@@ -313,7 +313,7 @@ async def select_latest_by_series(
             SELECT active.published_at AS series_order, latest.id
               FROM active CROSS JOIN LATERAL (
                    SELECT i.id FROM interviews i
-                    WHERE i.series_id = active.id AND {PUBLIC}
+                    WHERE i.series_id = active.id AND {PUBLIC} AND {APPEARED_BY_NOW}
                     ORDER BY {PUBLISHED_AT} DESC, i.id DESC
                     LIMIT $2
               ) AS latest

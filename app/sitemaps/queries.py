@@ -6,7 +6,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from app.publication import PUBLIC, PUBLISHED_AT
+from app.publication import APPEARED_BY_NOW, PUBLIC, PUBLISHED_AT
 
 # When an interview's page last changed for the public: every change to an interview, public or
 # not yet, counts a version and sets updated_at; a scheduled interview appears at its time,
@@ -118,7 +118,7 @@ async def select_news(
         f"""
         SELECT i.slug, i.title, {PUBLISHED_AT} AS published_at, {LASTMOD} AS lastmod
           FROM interviews i
-         WHERE {PUBLIC} AND {PUBLISHED_AT} > $2
+         WHERE {PUBLIC} AND {APPEARED_BY_NOW} AND {PUBLISHED_AT} > $2
          ORDER BY {PUBLISHED_AT} DESC, i.id DESC
          LIMIT $3
         """,
