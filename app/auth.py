@@ -83,35 +83,36 @@ async def insert_token(
     return _token(row)
 
 
-async def select_active_token_by_hash(db: asyncpg.Connection, secret_hash: bytes) -> Token | None:
+async def use_token(db: asyncpg.Connection, secret_hash: bytes, now: datetime) -> Token | None:
+    """The unrevoked token with this secret, marked as used now: in one statement, as every
+    admin request asks. At most one write a minute per token, so that reads do not each cost
+    a write."""
     row = await db.fetchrow(
-        f"SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL",
-        secret_hash,
-    )
-    return None if row is None else _token(row)
-
-
-async def touch_token(db: asyncpg.Connection, token_id: UUID, now: datetime) -> None:
-    # At most one write a minute per token, so that reads do not each cost a write.
-    await db.execute(
-        """
-        UPDATE tokens SET last_used_at = $2
-         WHERE id = $1
-           AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')
+        f"""
+        WITH found AS (
+            SELECT {TOKEN_COLUMNS} FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL
+        ), touched AS (
+            UPDATE tokens SET last_used_at = $2
+              FROM found
+             WHERE tokens.id = found.id
+               AND (found.last_used_at IS NULL
+                    OR found.last_used_at < $2::timestamptz - interval '1 minute')
+        )
+        SELECT * FROM found
         """,
-        token_id,
+        secret_hash,
         now,
     )
+    return None if row is None else _token(row)
 
 
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> Token:
     """The valid, unrevoked token with this secret (401 otherwise), marked as used."""
     state = connection.app.state
     async with state.pool.acquire() as db:
-        token = await select_active_token_by_hash(db, hash_secret(secret.strip()))
-        if token is None:
-            raise unauthorized("the token is invalid or revoked")
-        await touch_token(db, token.id, state.clock.now())
+        token = await use_token(db, hash_secret(secret.strip()), state.clock.now())
+    if token is None:
+        raise unauthorized("the token is invalid or revoked")
     connection.state.actor = Actor(token.id, token.role)
     return token
 

@@ -36,7 +36,9 @@ class StrictQueries:
     def __init__(self) -> None:
         self.taken: dict[HTTPRouteHandler, Taken] = {}  # filled as routes are asked for
 
-    def __call__(self, request: Request[Any, Any, Any]) -> None:
+    # async, though it never waits: Litestar hands a synchronous hook to a worker thread, a
+    # thread hop on every request.
+    async def __call__(self, request: Request[Any, Any, Any]) -> None:
         if not request.scope["query_string"]:
             return
         taken = self._taken(request)

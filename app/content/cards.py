@@ -172,7 +172,7 @@ def social(row: PublicRow, site: Site) -> list[MetaTag]:
 def _text_block(block: Block) -> TextBlock:
     return TextBlock(
         id=block.id,
-        type=next(name for kind, name in BLOCK_TYPES.items() if isinstance(block, kind)),
+        type=BLOCK_TYPES[type(block)],
         speaker_id=block.speaker_id if isinstance(block, Question | Answer) else None,
         text=visible_text(block.text),
     )
@@ -207,7 +207,7 @@ def page(
             )
             for p in row.participants
         ],
-        body=list[Block](row.body) if "blocks" in formats else msgspec.UNSET,
+        body=row.body if "blocks" in formats else msgspec.UNSET,
         html=body_html(row.body, names) if "html" in formats else msgspec.UNSET,
         body_text=[_text_block(b) for b in row.body] if "text" in formats else msgspec.UNSET,
         pull_quotes=[

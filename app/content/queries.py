@@ -9,9 +9,9 @@ import asyncpg
 import msgspec
 
 from app.cdn.keys import interview_key, person_key, series_key, shown, tag_key
-from app.interviews.schemas import StoredBlock
+from app.interviews.schemas import Block
 from app.publication import APPEARED_BY_NOW, PUBLIC, PUBLISHED_AT, UPCOMING
-from app.schemas import Image
+from app.schemas import Image, from_database
 
 # Each row comes as one JSON document, which msgspec decodes straight into a PublicRow. An
 # interview that has not appeared yet (a preview) reads as if it appeared now ($1).
@@ -64,7 +64,7 @@ class PublicRow(msgspec.Struct):
     slug: str
     title: str
     standfirst: str
-    body: list[StoredBlock]
+    body: list[Block]
     image: Image | None
     tags: list[str]
     updated_at: datetime
@@ -82,7 +82,8 @@ _DECODE = msgspec.json.Decoder(PublicRow).decode
 
 def _rows(rows: list[asyncpg.Record]) -> list[PublicRow]:
     """The rows, their interviews, series and people noted as shown (app/cdn/keys.py)."""
-    decoded = [_DECODE(row["doc"]) for row in rows]
+    with from_database():
+        decoded = [_DECODE(row["doc"]) for row in rows]
     for row in decoded:
         shown(interview_key(row.id), series_key(row.series_id))
         shown(*(person_key(participant.id) for participant in row.participants))

@@ -50,7 +50,8 @@ TRANSITIONS: dict[InterviewStatus, tuple[Action, ...]] = {
 
 # What an edit writes to the interview itself: the fields it gives (an edit of its parts gives
 # none, and counts a version all the same), or None when it changes nothing at all.
-Change = Callable[[LockedInterview], Awaitable[InterviewUpdate | None]]
+# Given the interview locked, and as it stands: what to change in it, if anything.
+Change = Callable[[LockedInterview, Interview], Awaitable[InterviewUpdate | None]]
 
 
 def _check_may_edit(locked: LockedInterview, actor: Actor, if_match: Expected) -> None:
@@ -102,7 +103,7 @@ async def edit(
     async with db.transaction():
         locked = await lock_for_edit(db, interview_id, now, actor, if_match)
         before = await _current(db, interview_id, now)
-        update = await change(locked)
+        update = await change(locked, before)
         if update is None:
             return before
         after = await _write_content(db, locked, before, update, now)

@@ -75,7 +75,7 @@ async def edit_part(
     """Apply `change` to a part of the interview, count a new version of the interview, and
     answer with it."""
 
-    async def change_part(locked: LockedInterview) -> InterviewUpdate:
+    async def change_part(locked: LockedInterview, _: Interview) -> InterviewUpdate:
         await change(locked)
         return InterviewUpdate()  # nothing of the interview itself, but a new version
 

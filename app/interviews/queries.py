@@ -19,7 +19,7 @@ from app.interviews.schemas import (
     PullQuoteUpdate,
 )
 from app.publication import EFFECTIVE_PUBLISHED_AT, EFFECTIVE_STATUS, PUBLISHED_AT
-from app.schemas import Image, given
+from app.schemas import Image, from_database, given
 from app.series.schemas import Cadence
 from app.trash.queries import select_trashed_among
 from app.trash.schemas import Kind
@@ -49,7 +49,8 @@ _SELECT = f"""
 
 
 def _interview(row: asyncpg.Record) -> Interview:
-    return msgspec.convert(row, Interview, from_attributes=True)
+    with from_database():
+        return msgspec.convert(row, Interview, from_attributes=True)
 
 
 async def select_interview(
@@ -137,7 +138,10 @@ async def select_interview_for_update(
         now,
         interview_id,
     )
-    return None if row is None else msgspec.convert(row, LockedInterview, from_attributes=True)
+    if row is None:
+        return None
+    with from_database():
+        return msgspec.convert(row, LockedInterview, from_attributes=True)
 
 
 class SeriesCadence(msgspec.Struct, kw_only=True):
@@ -246,13 +250,6 @@ async def _refuse_trashed_series(db: asyncpg.Connection, series_id: UUID) -> Non
     """A series in the trash is no series, as the foreign key says of one that is not there."""
     if await select_trashed_among(db, Kind.series, [series_id]):
         raise ProblemError(422, "no such series", field="series_id")
-
-
-async def select_participant_ids(db: asyncpg.Connection, interview_id: UUID) -> set[UUID]:
-    rows = await db.fetch(
-        "SELECT person_id FROM interview_participants WHERE interview_id = $1", interview_id
-    )
-    return {row["person_id"] for row in rows}
 
 
 async def count_interviewees(db: asyncpg.Connection, interview_id: UUID) -> int:

@@ -2,7 +2,7 @@
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from html import escape
 from uuid import UUID
 
@@ -18,7 +18,7 @@ _SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’»)]*)\s+")
 _TAG = re.compile(r"<[^>]*>")
 
 
-def body_html(body: Sequence[Block], names: Mapping[UUID, str]) -> str:
+def body_html(body: list[Block], names: Mapping[UUID, str]) -> str:
     """Questions and answers with their speakers' names; block text is already sanitised."""
     parts: list[str] = []
     for block in body:
@@ -36,13 +36,13 @@ def body_html(body: Sequence[Block], names: Mapping[UUID, str]) -> str:
     return "\n".join(parts)
 
 
-def reading_minutes(body: Sequence[Block]) -> int:
+def reading_minutes(body: list[Block]) -> int:
     # Stored text is sanitised: dropping its tags leaves its words, without a parser per block.
     words = sum(len(_TAG.sub("", block.text).split()) for block in body)
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def excerpt(body: Sequence[Block], limit: int = 400) -> str:
+def excerpt(body: list[Block], limit: int = 400) -> str:
     """Whole sentences from the first answer (else the first block), at most `limit` long.
 
     Plain text, so it is never cut inside a tag; a first sentence longer than the limit is cut

@@ -21,8 +21,6 @@ from app.interviews.queries import (
     replace_participants,
     select_interview,
     select_interview_page,
-    select_participant_ids,
-    select_pull_quotes,
 )
 from app.interviews.revisions import fold_window, record_creation
 from app.interviews.rules import (
@@ -146,13 +144,13 @@ class InterviewController(Controller):
     ) -> Response[Interview]:
         """Change some fields; contributors may change drafts only. Honours If-Match."""
 
-        async def change(_: LockedInterview) -> InterviewUpdate | None:
+        async def change(_: LockedInterview, before: Interview) -> InterviewUpdate | None:
             if not given(data):  # an empty PATCH makes no new version
                 return None
             update = data
             if data.body is not msgspec.UNSET:
-                body = prepare_body(data.body, await select_participant_ids(db, interview_id))
-                check_quotes_still_hold(await select_pull_quotes(db, interview_id), body)
+                body = prepare_body(data.body, {p.person_id for p in before.participants})
+                check_quotes_still_hold(before.pull_quotes, body)
                 update = msgspec.structs.replace(update, body=body)
             if data.tags is not msgspec.UNSET:
                 update = msgspec.structs.replace(update, tags=prepare_tags(data.tags))

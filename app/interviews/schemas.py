@@ -59,32 +59,6 @@ class Heading(BlockBase, tag="heading"):
 
 Block = Question | Answer | Paragraph | Heading
 
-
-class _Stored(msgspec.Struct):
-    """Read back from the database, where text was stored normalised: not normalised again
-    (that was a fifth of a cold front page's time)."""
-
-    def __post_init__(self) -> None:
-        pass
-
-
-class StoredQuestion(_Stored, Question, tag="question"):
-    pass
-
-
-class StoredAnswer(_Stored, Answer, tag="answer"):
-    pass
-
-
-class StoredParagraph(_Stored, Paragraph, tag="paragraph"):
-    pass
-
-
-class StoredHeading(_Stored, Heading, tag="heading"):
-    pass
-
-
-StoredBlock = StoredQuestion | StoredAnswer | StoredParagraph | StoredHeading
 Body = Annotated[list[Block], msgspec.Meta(max_length=500)]
 
 
