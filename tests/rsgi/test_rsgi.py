@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 
 from app.asgi import Message
@@ -207,6 +208,38 @@ async def test_a_hit_leaves_its_access_record(
     assert record["user_agent"] == "reader/1.0"
     counted = app.telemetry.metrics.counted[("/feeds/{file}", "GET", 200)]
     assert counted._value.get() >= 1
+
+
+async def test_a_hit_behind_a_trusted_proxy_is_recorded_as_the_asgi_path_records_it(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    clock: MovableClock,
+    db: asyncpg.Connection,
+    log: Log,
+    editor: dict[str, str],
+) -> None:
+    behind_proxy = msgspec.structs.replace(settings, trusted_proxies=(f"{PEER}/32",))
+    app = create_app(behind_proxy, pool=pool, clock=clock, log=log.writer)
+    app.freshness.listening = True
+    transport = httpx.ASGITransport(app=app, client=(PEER, 40_000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        path = await a_cached_feed(client, editor)
+    log.access()
+    log.stream.seek(0)
+    log.stream.truncate()
+    sent = {
+        "x-forwarded-for": "203.0.113.7, 198.51.100.2",
+        "forwarded": "for=198.51.100.9",
+        "x-request-id": "edge-42",
+        "user-agent": "reader/2.0",
+        "accept-language": "en",
+    }
+    answered = await rsgi(Service(app), "GET", path, sent)
+    [record] = log.access()
+    assert record["cache"] == "hit"
+    assert answered.header("x-request-id") == record["request_id"] == "edge-42"
+    assert record["client"] == "198.51.100.9"  # Forwarded wins over X-Forwarded-For
+    assert record["user_agent"] == "reader/2.0"
 
 
 async def test_a_miss_is_the_apps_answer_and_is_kept_for_the_next(
