@@ -49,6 +49,7 @@ TABLES = [
     "pull_quotes",
     "interview_participants",
     "interview_search",
+    "interview_tags",
     "old_slugs",
     "interviews",
     "people",

@@ -238,34 +238,40 @@ async def select_popular(
     return _rows(rows)
 
 
+CANDIDATES = 50  # related candidates taken from each person's, series' and tag's list
+
+
 async def select_related(
     db: asyncpg.Connection, now: datetime, interview_id: UUID, limit: int
 ) -> list[PublicRow]:
     """Ranked by shared interviewees, then shared interviewers, then the same series, then
     shared tags, then recency.
 
-    Candidates are the latest few of each kind, found through indexes, so the cost does not
-    grow with the size of the archive.
+    Candidates are the newest few of each of its people, of its series and of each of its
+    tags, each list walked newest first from now through its index (migration 0017), so the
+    cost does not grow with the size of the archive or of a host's or a tag's list.
     """
     rows = await db.fetch(
         f"""
         WITH me AS (SELECT id, series_id, tags FROM interviews WHERE id = $2),
         mine AS (SELECT person_id, role FROM interview_participants WHERE interview_id = $2),
         candidates AS (
-            SELECT id FROM (SELECT i.id FROM mine
-                              JOIN interview_participants ip USING (person_id, role)
-                              JOIN interviews i ON i.id = ip.interview_id
-                             WHERE {PUBLIC}
-                             ORDER BY {PUBLISHED_AT} DESC LIMIT 50) same_people
+            SELECT newest.id FROM mine CROSS JOIN LATERAL (
+                SELECT i.id FROM interview_participants ip
+                  JOIN interviews i ON i.id = ip.interview_id
+                 WHERE ip.person_id = mine.person_id AND ip.role = mine.role
+                   AND ip.published_at <= $1 AND {PUBLIC}
+                 ORDER BY ip.published_at DESC LIMIT {CANDIDATES}) newest
             UNION
             SELECT id FROM (SELECT i.id FROM interviews i
                              WHERE i.series_id = (SELECT series_id FROM interviews WHERE id = $2)
-                               AND {PUBLIC}
-                             ORDER BY {PUBLISHED_AT} DESC LIMIT 50) same_series
+                               AND {PUBLIC} AND {APPEARED_BY_NOW}
+                             ORDER BY {PUBLISHED_AT} DESC LIMIT {CANDIDATES}) same_series
             UNION
-            SELECT id FROM (SELECT i.id FROM interviews i, me
-                             WHERE i.tags && me.tags AND {PUBLIC}
-                             ORDER BY {PUBLISHED_AT} DESC LIMIT 50) same_tags
+            SELECT newest.id FROM me, unnest(me.tags) AS mine (tag) CROSS JOIN LATERAL (
+                SELECT i.id FROM interview_tags it JOIN interviews i ON i.id = it.interview_id
+                 WHERE it.tag = mine.tag AND it.published_at <= $1 AND {PUBLIC}
+                 ORDER BY it.published_at DESC LIMIT {CANDIDATES}) newest
         ),
         ranked AS (
             SELECT c.id,
