@@ -212,6 +212,17 @@ def handle_unavailable(request: Request[Any, Any, Any], error: Exception) -> Res
     return handle_problem(request, unavailable())
 
 
+def handle_rolled_back(
+    request: Request[Any, Any, Any], error: asyncpg.TransactionRollbackError
+) -> Response[Any]:
+    """A transaction the database ended for a reason of its own, not the request's: a deadlock,
+    a serialization failure, or on a read replica a query cancelled because the primary removed
+    rows it was reading (a recovery conflict). The same request succeeds when tried again."""
+    log.warning("%s %s: %s", request.method, request.url.path, error.sqlstate, exc_info=error)
+    detail = "the database broke off this request for a conflict of its own; try again"
+    return handle_problem(request, ProblemError(503, detail, headers={"Retry-After": "1"}))
+
+
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _problem_response(Problem(_title(500), 500, "unexpected error; it has been logged"))
@@ -223,6 +234,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: handle_http,
     asyncpg.IntegrityConstraintViolationError: handle_integrity,
     asyncpg.DataError: handle_data_error,
+    asyncpg.TransactionRollbackError: handle_rolled_back,
     **dict.fromkeys(DATABASE_UNAVAILABLE, handle_unavailable),
     Exception: handle_unexpected,
 }
