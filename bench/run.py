@@ -191,7 +191,7 @@ def run_size(url: str, interviews: int, seconds: int, connections: int) -> Resul
     try:
         wait_ready(f"{base}/health/ready")
         results = public_rows(base, people, seconds, connections)
-        results |= admin_rows(base, admin_token(env), seconds, connections)
+        results |= admin_rows(base, url, admin_token(env), seconds, connections)
         feed_bytes, _ = fetch(base + "/feeds/series/series-1.rss")
     finally:
         server.send_signal(signal.SIGTERM)
@@ -279,9 +279,10 @@ def admin_token(env: dict[str, str]) -> str:
     return made.stdout.strip().splitlines()[-1]
 
 
-def admin_rows(base: str, token: str, seconds: int, connections: int) -> Results:
+def admin_rows(base: str, url: str, token: str, seconds: int, connections: int) -> Results:
     """A preview (rendered on every request, never cached) and body edits through the Admin
-    API, each connection editing its own published interview."""
+    API, each connection editing its own published interview. Each run of edits starts once the
+    worker has dispatched the events of the run before, so that it is not timed draining them."""
     bearer = {"Authorization": f"Bearer {token}"}
     bodies = interview_bodies(base, bearer, connections)
     request = urllib.request.Request(
@@ -294,11 +295,25 @@ def admin_rows(base: str, token: str, seconds: int, connections: int) -> Results
         script = Path(folder) / "patch.lua"
         script.write_text(patch_script(bodies, token))
         results["admin PATCH (body edit)"] = wrk(f"{base}/", seconds, connections, script=script)
+        asyncio.run(dispatched(url))
         # As many editors at once as a newsroom has, rather than a reader's crowd.
         results[f"admin PATCH, {EDITORS} connections"] = wrk(
             f"{base}/", seconds, EDITORS, script=script
         )
     return results
+
+
+async def dispatched(url: str, seconds: float = 120) -> None:
+    """Wait until the worker has dispatched every event written so far."""
+    connection = await asyncpg.connect(url)
+    try:
+        deadline = time.monotonic() + seconds
+        while await connection.fetchval("SELECT count(*) FROM events WHERE dispatched_at IS NULL"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"events still undispatched after {seconds} s")
+            await asyncio.sleep(0.2)
+    finally:
+        await connection.close()
 
 
 BLOCK_FIELDS = ("type", "id", "speaker_id", "text")
