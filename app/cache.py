@@ -29,8 +29,9 @@ by a CDN no longer than by a browser, and what is not kept here is not kept ther
 When the database cannot be reached, a GET is answered from the last good entry for its URL,
 marked `max-age=0, stale-if-error` (RFC 5861): a reader gets the feed as it last was rather
 than an error. Only entries that no content change has overtaken qualify (a withdrawn interview
-must not come back), and only a failure to *reach* the database counts: while it answers,
-nothing stale is served. With no such entry the answer is a 503 with Retry-After.
+must not come back), and only an answer of 503 counts (the database could not be reached, or
+broke off the read for a conflict of its own, app/errors.py): while it answers, nothing stale
+is served. With no such entry the answer is the 503 with Retry-After.
 """
 
 import asyncio
