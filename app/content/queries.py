@@ -261,7 +261,7 @@ async def select_related(
                   JOIN interviews i ON i.id = ip.interview_id
                  WHERE ip.person_id = mine.person_id AND ip.role = mine.role
                    AND ip.published_at <= $1 AND {PUBLIC}
-                 ORDER BY ip.published_at DESC LIMIT {CANDIDATES}) newest
+                 ORDER BY ip.published_at DESC NULLS LAST LIMIT {CANDIDATES}) newest
             UNION
             SELECT id FROM (SELECT i.id FROM interviews i
                              WHERE i.series_id = (SELECT series_id FROM interviews WHERE id = $2)
@@ -271,14 +271,20 @@ async def select_related(
             SELECT newest.id FROM me, unnest(me.tags) AS mine (tag) CROSS JOIN LATERAL (
                 SELECT i.id FROM interview_tags it JOIN interviews i ON i.id = it.interview_id
                  WHERE it.tag = mine.tag AND it.published_at <= $1 AND {PUBLIC}
-                 ORDER BY it.published_at DESC LIMIT {CANDIDATES}) newest
+                 ORDER BY it.published_at DESC NULLS LAST LIMIT {CANDIDATES}) newest
         ),
         ranked AS (
             SELECT c.id,
-                   (SELECT count(*) FROM interview_participants ip JOIN mine USING (person_id, role)
-                     WHERE ip.interview_id = c.id AND ip.role = 'interviewee') AS interviewees,
-                   (SELECT count(*) FROM interview_participants ip JOIN mine USING (person_id, role)
-                     WHERE ip.interview_id = c.id AND ip.role = 'interviewer') AS interviewers,
+                   (SELECT count(*) FROM interview_participants ip
+                     WHERE ip.interview_id = c.id AND ip.role = 'interviewee'
+                       AND ip.person_id = ANY (ARRAY(SELECT person_id FROM mine
+                                                      WHERE role = 'interviewee'))
+                   ) AS interviewees,
+                   (SELECT count(*) FROM interview_participants ip
+                     WHERE ip.interview_id = c.id AND ip.role = 'interviewer'
+                       AND ip.person_id = ANY (ARRAY(SELECT person_id FROM mine
+                                                      WHERE role = 'interviewer'))
+                   ) AS interviewers,
                    (i.series_id = me.series_id) AS same_series,
                    cardinality(ARRAY(SELECT unnest(i.tags) INTERSECT SELECT unnest(me.tags)))
                        AS tags
