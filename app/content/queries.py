@@ -238,7 +238,7 @@ async def select_popular(
     return _rows(rows)
 
 
-CANDIDATES = 50  # related candidates taken from each person's, series' and tag's list
+CANDIDATES = 20  # from each person's, series' and tag's list: as many as /related may show
 
 
 async def select_related(
