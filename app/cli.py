@@ -162,8 +162,11 @@ def check_port_free(host: str, port: int) -> None:
     """Stop with one line if the address is taken.
 
     Granian binds with SO_REUSEPORT, so a second `colloquy serve` on a busy port would
-    otherwise start, say it listens, and share the port's connections with the first."""
+    otherwise start, say it listens, and share the port's connections with the first.
+    SO_REUSEADDR, as servers bind: connections a stopped server closed linger in TIME_WAIT for a
+    minute and do not make the port busy, while a listener still does."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:

@@ -17,6 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
+from app.cli import check_port_free
 from tests.conftest import traversable_temp_dir
 from tests.postmaster import alive, postmaster_pid, server_running, stop_leftover_server, wait_dead
 
@@ -320,6 +321,22 @@ def test_serve_on_a_busy_port_is_a_one_line_error(cli: Cli) -> None:
         "or set COLLOQUY_PORT (or COLLOQUY_HOST) to another"
     ]
     assert not server_running(cli.data_dir)
+
+
+def test_a_port_left_with_closed_connections_is_free_to_serve_on_again() -> None:
+    """A server that stopped leaves the connections it closed in TIME_WAIT for a minute; a
+    restart must not take the port for busy. Before, `colloquy serve` refused to start for that
+    minute after it was stopped under load."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as granian's is
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = listener.accept()
+            accepted.close()  # the server's end closes first: it is the one in TIME_WAIT
+            client.recv(1)
+    check_port_free("127.0.0.1", port)
 
 
 def test_serve_outlives_its_embedded_server_being_killed(cli: Cli, tmp_path: Path) -> None:
