@@ -17,7 +17,12 @@ from app.cdn.purging import insert_purge, interview_keys
 from app.content.cards import page
 from app.content.queries import select_public_interview
 from app.content.schemas import PublicInterview
-from app.events.queries import DueEvent, claim_due_events, mark_dispatched
+from app.events.queries import (
+    DueEvent,
+    claim_due_events,
+    mark_dispatched,
+    select_subscribed_types,
+)
 from app.outbox import (
     FeedChange,
     InterviewHidden,
@@ -56,18 +61,24 @@ async def dispatch_due(pool: asyncpg.Pool, now: datetime, settings: Settings, si
     """Dispatch the events due by `now`; how many there were."""
     async with pool.acquire() as db, db.transaction():
         due_events = await claim_due_events(db, now, BATCH)
+        if not due_events:
+            return 0
+        subscribed = await select_subscribed_types(db)
         for due in due_events:
             event = due.event
             if isinstance(event, InterviewPublished):
                 await publish_when_due(db, now, event.interview_id)
-            body = await _body(db, due, now, site)
-            if body is not None:
-                await _insert_webhook_deliveries(db, due, body, now)
-                if settings.websub_hub and isinstance(event, FeedChange):
-                    await _insert_websub_pings(db, due, settings.websub_hub, site, now)
+            hub = settings.websub_hub if isinstance(event, FeedChange) else None
+            # Rendered only for someone to send it to: an edit is an event, most have no hook.
+            if event_type(type(event)) in subscribed or hub:
+                body = await _body(db, due, now, site)
+                if body is not None:
+                    await _insert_webhook_deliveries(db, due, body, now)
+                    if hub:
+                        await _insert_websub_pings(db, due, hub, site, now)
             if isinstance(event, FeedChange):
                 await insert_purge(db, await interview_keys(db, event.interview_id), now)
-            await mark_dispatched(db, due.id, now)
+        await mark_dispatched(db, [due.id for due in due_events], now)
     return len(due_events)
 
 

@@ -37,5 +37,11 @@ async def claim_due_events(db: asyncpg.Connection, now: datetime, limit: int) ->
     return [msgspec.convert(row, DueEvent, from_attributes=True) for row in rows]
 
 
-async def mark_dispatched(db: asyncpg.Connection, event_id: UUID, now: datetime) -> None:
-    await db.execute("UPDATE events SET dispatched_at = $2 WHERE id = $1", event_id, now)
+async def mark_dispatched(db: asyncpg.Connection, event_ids: list[UUID], now: datetime) -> None:
+    await db.execute("UPDATE events SET dispatched_at = $2 WHERE id = ANY ($1)", event_ids, now)
+
+
+async def select_subscribed_types(db: asyncpg.Connection) -> set[str]:
+    """The event types some active webhook is sent."""
+    rows = await db.fetch("SELECT DISTINCT unnest(event_types) AS type FROM webhooks WHERE active")
+    return {row["type"] for row in rows}
