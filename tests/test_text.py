@@ -1,5 +1,8 @@
 """Normalising text, cleaning inline HTML, and the text of series and people through the API."""
 
+from html import unescape
+
+import nh3
 import pytest
 
 from app.slugs import is_slug, slugify
@@ -131,3 +134,22 @@ async def test_person_text_is_stored_normalised(client: Client, editor: dict[str
     assert person["headline"] == "Host of <b>the</b> show"
     assert person["bio"] == f"Line\nnext \u2067{ARABIC}\u2069"
     assert person["links"][0]["label"] == "Site"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        'see <a href="https://example.com/?q=a>b&c=d">this</a> & <em>that</em>',
+        "a<b and c>d, 1 < 2 > 0",
+        "<!-- a comment --><script>alert(1)</script>kept <b>bold</b>",
+        "<strong>nested <em>marks</em></strong>&nbsp;&amp;lt; x",
+        '<a href="javascript:alert(1)">no link</a> <img src=x onerror=y>',
+        "<p>para</p><p>graph</p>",
+    ],
+)
+def test_visible_text_of_sanitised_html_is_what_a_parser_sees(typed: str) -> None:
+    """Stored text is clean_inline's; its tags are dropped by a pattern, which must see what an
+    HTML parser sees."""
+    stored = clean_inline(typed)
+    parsed = " ".join(unescape(nh3.clean(stored, tags=set())).split())
+    assert visible_text(stored) == parsed

@@ -1,7 +1,6 @@
 """An interview body as HTML and as text: for pages, cards and feeds alike."""
 
 import math
-import re
 from collections.abc import Mapping
 from html import escape
 from uuid import UUID
@@ -9,13 +8,11 @@ from uuid import UUID
 import regex
 
 from app.interviews.schemas import Answer, Block, Heading, Paragraph, Question
-from app.text import visible_text
+from app.text import strip_tags, visible_text
 
 WORDS_PER_MINUTE = 230
 # Space after a full stop, question or exclamation mark, perhaps behind a closing quote.
 _SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’»)]*)\s+")
-# A tag of stored block text, which keeps only `em`, `strong` and `a` (app/text.py clean_inline).
-_TAG = re.compile(r"<[^>]*>")
 
 
 def body_html(body: list[Block], names: Mapping[UUID, str]) -> str:
@@ -37,8 +34,7 @@ def body_html(body: list[Block], names: Mapping[UUID, str]) -> str:
 
 
 def reading_minutes(body: list[Block]) -> int:
-    # Stored text is sanitised: dropping its tags leaves its words, without a parser per block.
-    words = sum(len(_TAG.sub("", block.text).split()) for block in body)
+    words = sum(len(strip_tags(block.text).split()) for block in body)
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
