@@ -149,7 +149,8 @@ class InterviewController(Controller):
                 return None
             update = data
             if data.body is not msgspec.UNSET:
-                body = prepare_body(data.body, {p.person_id for p in before.participants})
+                speakers = {p.person_id for p in before.participants}
+                body = prepare_body(data.body, speakers, before.body)
                 check_quotes_still_hold(before.pull_quotes, body)
                 update = msgspec.structs.replace(update, body=body)
             if data.tags is not msgspec.UNSET:

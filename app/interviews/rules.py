@@ -25,8 +25,13 @@ def check_participants_unique(participants: Iterable[ParticipantIn]) -> None:
         seen.add(participant.person_id)
 
 
-def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]:
-    """Sanitise each block's HTML, give blocks ids, and check that speakers take part."""
+def prepare_body(
+    blocks: list[Block], speakers: Collection[UUID], stored: Iterable[Block] = ()
+) -> list[Block]:
+    """Sanitise each block's HTML, give blocks ids, and check that speakers take part. A block
+    whose text is the text `stored` under its id was sanitised and checked when it was stored:
+    an editor's save sends the whole body back, most of it as it was."""
+    stored_text = {block.id: block.text for block in stored}
     prepared: list[Block] = []
     seen: set[str] = set()
     for index, block in enumerate(blocks):
@@ -34,9 +39,12 @@ def prepare_body(blocks: list[Block], speakers: Collection[UUID]) -> list[Block]
         if block_id in seen:
             raise _unprocessable(f"body[{index}].id", f"block id {block_id!r} is used twice")
         seen.add(block_id)
-        text = clean_inline(block.text)
-        if is_blank(visible_text(text)):
-            raise _unprocessable(f"body[{index}].text", "the text is empty once markup is removed")
+        text = block.text
+        if stored_text.get(block_id) != text:
+            text = clean_inline(text)
+            if is_blank(visible_text(text)):
+                detail = "the text is empty once markup is removed"
+                raise _unprocessable(f"body[{index}].text", detail)
         if isinstance(block, Question | Answer) and block.speaker_id not in speakers:
             raise _unprocessable(
                 f"body[{index}].speaker_id", "the speaker is not a participant of this interview"

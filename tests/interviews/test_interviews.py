@@ -443,6 +443,23 @@ async def test_unknown_block_type_is_400(client: Client, editor: Headers, interv
     assert await fetch(client, editor, interview) == interview
 
 
+async def test_an_edit_sanitises_every_block_it_changes_whatever_id_it_gives(
+    client: Client, editor: Headers, interview: Json
+) -> None:
+    """Blocks sent back as stored are kept as they are; any other text is cleaned, also under
+    the id of a stored block."""
+    kept, changed = interview["body"][0], interview["body"][1]
+    body = [
+        kept,
+        {**changed, "text": 'Now <script>alert(1)</script><em onclick="x()">mine</em>'},
+        {"type": "paragraph", "id": "new", "text": "<img src=x onerror=y>Added"},
+    ]
+    response = await client.patch(f"{BASE}/{interview['id']}", json={"body": body}, headers=editor)
+    assert response.status_code == 200, response.text
+    texts = [block["text"] for block in response.json()["body"]]
+    assert texts == [kept["text"], "Now <em>mine</em>", "Added"]
+
+
 @pytest.mark.parametrize("text", ["<em></em>", "<script>alert(1)</script>", "  <br>  ", "\x07"])
 async def test_text_that_is_only_markup_is_422(
     client: Client, editor: Headers, interview: Json, text: str
