@@ -49,7 +49,11 @@ def prepare_body(
             raise _unprocessable(
                 f"body[{index}].speaker_id", "the speaker is not a participant of this interview"
             )
-        prepared.append(msgspec.structs.replace(block, id=block_id, text=text))
+        unchanged = block_id == block.id and text is block.text
+        # replace() would normalise the text once more
+        prepared.append(
+            block if unchanged else msgspec.structs.replace(block, id=block_id, text=text)
+        )
     return prepared
 
 
