@@ -7,8 +7,8 @@ wrk pinned to core 1, and print requests/s with p50/p99 latency per endpoint; th
 very same feed bytes from nginx (also on core 0), tuned as people run it for static files
 (sendfile, tcp_nopush, 100,000 requests per keep-alive connection), and print each ratio
 against it. nginx with its defaults is measured too, labelled, for comparison with older runs.
-Then COLLOQUY_WORKERS=1 against 2 (nothing pinned), and the worker's webhook deliveries per second
-(bench/deliveries.py).
+The 304 once more with the access log off, as the reference nginx runs; then COLLOQUY_WORKERS=1
+against 2 (nothing pinned), and the worker's webhook deliveries per second (bench/deliveries.py).
 Needs wrk and nginx (Debian packages; installed when missing and running as root).
 """
 
@@ -196,6 +196,7 @@ def run_size(url: str, interviews: int, seconds: int, connections: int) -> Resul
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    results |= unlogged_rows(env, seconds, connections)
     results |= worker_rows(env, seconds, connections)
     results |= nginx_rows(feed_bytes, seconds, connections)
     print(f"feed size {len(feed_bytes):,} bytes; {connections} connections, {seconds} s each")
@@ -229,6 +230,28 @@ def public_rows(base: str, people: list[str], seconds: int, connections: int) ->
         _, headers = fetch(base + path)
         results[name] = wrk(base + path, seconds, connections, {"If-None-Match": headers["etag"]})
     return results
+
+
+def unlogged_rows(env: dict[str, str], seconds: int, connections: int) -> Results:
+    """The 304 again with the access log off (COLLOQUY_LOG_LEVEL=warning), as the reference nginx
+    runs (`access_log off`): what an access record costs a hit."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, str(ROOT / ".venv" / "bin" / "colloquy"), "serve",
+         "--no-migrate"],
+        env={**env, "COLLOQUY_PORT": str(port), "COLLOQUY_LOG_LEVEL": "warning"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_ready(f"{base}/health/ready")
+        path = "/feeds/series/series-1.rss"
+        _, headers = fetch(base + path)
+        etag = {"If-None-Match": headers["etag"]}
+        return {"304, access log off (as nginx)": wrk(base + path, seconds, connections, etag)}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def worker_rows(env: dict[str, str], seconds: int, connections: int) -> Results:
