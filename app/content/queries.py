@@ -268,9 +268,9 @@ async def select_related(
                                AND {PUBLIC} AND {APPEARED_BY_NOW}
                              ORDER BY {PUBLISHED_AT} DESC LIMIT {CANDIDATES}) same_series
             UNION
-            SELECT newest.id FROM me, unnest(me.tags) AS mine (tag) CROSS JOIN LATERAL (
+            SELECT newest.id FROM me, unnest(me.tags) AS my_tags (tag) CROSS JOIN LATERAL (
                 SELECT i.id FROM interview_tags it JOIN interviews i ON i.id = it.interview_id
-                 WHERE it.tag = mine.tag AND it.published_at <= $1 AND {PUBLIC}
+                 WHERE it.tag = my_tags.tag AND it.published_at <= $1 AND {PUBLIC}
                  ORDER BY it.published_at DESC NULLS LAST LIMIT {CANDIDATES}) newest
         ),
         ranked AS (

@@ -48,9 +48,9 @@ TRANSITIONS: dict[InterviewStatus, tuple[Action, ...]] = {
     "withdrawn": ("schedule", "publish"),
 }
 
-# What an edit writes to the interview itself: the fields it gives (an edit of its parts gives
-# none, and counts a version all the same), or None when it changes nothing at all.
-# Given the interview locked, and as it stands: what to change in it, if anything.
+# Given the interview locked and as it stands, what an edit writes to the interview itself: the
+# fields it gives (an edit of its parts gives none, and counts a version all the same), or None
+# when it changes nothing at all.
 Change = Callable[[LockedInterview, Interview], Awaitable[InterviewUpdate | None]]
 
 

@@ -58,7 +58,6 @@ class Heading(BlockBase, tag="heading"):
 
 
 Block = Question | Answer | Paragraph | Heading
-
 Body = Annotated[list[Block], msgspec.Meta(max_length=500)]
 
 

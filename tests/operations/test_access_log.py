@@ -1,10 +1,8 @@
 """One access record per request, its request id in every record and in X-Request-Id."""
 
 import io
-import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import asyncpg
 import httpx
@@ -17,23 +15,9 @@ from app.main import create_app
 from app.settings import Settings
 from tests.conftest import MovableClock, bearer
 from tests.content import World
+from tests.logs import Log
 
 PROXY = "10.1.0.5"
-
-
-class Log:
-    """The lines an app wrote, as the JSON objects they are."""
-
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-        self.writer = LineWriter(self.stream, as_json=True)
-
-    def records(self) -> list[dict[str, Any]]:
-        self.writer.flush()
-        return [json.loads(line) for line in self.stream.getvalue().splitlines()]
-
-    def access(self) -> list[dict[str, Any]]:
-        return [r for r in self.records() if r["logger"] == "colloquy.access"]
 
 
 @pytest.fixture

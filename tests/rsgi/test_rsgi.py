@@ -2,7 +2,6 @@
 answer the ASGI path gives, with its access record; anything else is the ASGI app's answer."""
 
 import asyncio
-import io
 import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -14,12 +13,12 @@ import pytest
 
 from app.asgi import Message
 from app.cache import PublicCache
-from app.logs import LineWriter
 from app.main import create_app
 from app.rsgi import Exchange, Service
 from app.settings import Settings
 from tests.cache import published_interviews
 from tests.conftest import MovableClock
+from tests.logs import Log
 
 PEER = "192.0.2.10"
 FEED = "/feeds/all.rss"
@@ -95,17 +94,6 @@ class Protocol:
     def header(self, name: str) -> str:
         [value] = [v for n, v in self.headers if n == name]
         return value
-
-
-class Log:
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-        self.writer = LineWriter(self.stream, as_json=True)
-
-    def access(self) -> list[dict[str, Any]]:
-        self.writer.flush()
-        lines = [json.loads(line) for line in self.stream.getvalue().splitlines()]
-        return [line for line in lines if line["logger"] == "colloquy.access"]
 
 
 @pytest.fixture
