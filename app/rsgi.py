@@ -25,6 +25,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from granian._granian import RSGIHeaders
 from granian._granian import RSGIHTTPProtocol as HTTPProtocol  # granian.rsgi's, typed
 from granian.asgi import LifespanProtocol
 from granian.log import logger as granian_log
@@ -34,6 +35,7 @@ from app import main
 from app.asgi import Message
 from app.asgi import Scope as AsgiScope
 from app.cache import Hit, PublicCache, as_text
+from app.telemetry import UNMATCHED, Observation
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.3"}
 
@@ -66,14 +68,28 @@ class Service:
         await self.app(asgi_scope(scope, self.lifespan.state), exchange.receive, exchange.send)
 
     def _answer(self, scope: Scope, protocol: HTTPProtocol, hit: Hit, started: float) -> None:
-        """The cache's answer, with what the ASGI path adds: the request id, the access record
-        and the metrics."""
-        request = _recorded(scope, hit.route)
-        observation = self.app.telemetry.start(request, started)
+        """The cache's answer, with what the ASGI path adds: the request id, the metrics and the
+        access record, made from RSGI's scope as it is (no ASGI scope for them to read)."""
+        telemetry = self.app.telemetry
+        headers = scope.headers
+        peer = scope.client.rpartition(":")[0].strip("[]")
+        observation = Observation(telemetry.request_id(peer, headers.get("x-request-id")), started)
         observation.status, observation.bytes = hit.status, len(hit.body)
-        headers = [*hit.text, *hit.controls.text, ("x-request-id", observation.id)]
-        protocol.response_bytes(hit.status, headers, hit.body)
-        self.app.telemetry.finish(request, observation)
+        protocol.response_bytes(
+            hit.status, [*hit.text, *hit.controls.text, ("x-request-id", observation.id)], hit.body
+        )
+        forwarded = _forwarded(headers) if telemetry.proxies.networks else ()
+        telemetry.record(
+            observation,
+            method=scope.method,
+            route=hit.route or UNMATCHED,
+            path=scope.path,
+            query=scope.query_string,
+            cache="hit",
+            client=telemetry.proxies.address(peer, forwarded),
+            user_agent=headers.get("user-agent"),
+            token_id=None,
+        )
 
 
 def asgi_scope(scope: Scope, state: dict[str, Any]) -> AsgiScope:
@@ -98,26 +114,13 @@ def asgi_scope(scope: Scope, state: dict[str, Any]) -> AsgiScope:
     }
 
 
-# The request headers the access record and the metrics read (app/telemetry.py, app/proxies.py).
-_RECORDED_HEADERS = frozenset(("user-agent", "x-request-id", "forwarded", "x-forwarded-for"))
-
-
-def _recorded(scope: Scope, route: str | None) -> AsgiScope:
-    """What the access record and the metrics of a hit are made from: the part of the ASGI scope
-    they read, which costs a hit a third of what the whole scope did."""
-    return {
-        "method": scope.method,
-        "path": scope.path,
-        "query_string": scope.query_string.encode(),
-        "client": _address(scope.client),
-        "headers": [
-            (name.encode(), value.encode())
-            for name, value in scope.headers.items()
-            if name in _RECORDED_HEADERS
-        ],
-        "path_template": route,
-        "colloquy.cache": "hit",
-    }
+def _forwarded(headers: RSGIHeaders) -> list[tuple[bytes, bytes]]:
+    """The headers a proxy names the client in, as `TrustedProxies.address` reads them."""
+    return [
+        (name.encode(), value.encode())
+        for name, value in headers.items()
+        if name in ("forwarded", "x-forwarded-for")
+    ]
 
 
 def _address(text: str) -> tuple[str, int]:

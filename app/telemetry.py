@@ -22,7 +22,7 @@ from app.proxies import TrustedProxies
 
 # What a request id from a proxy may look like: no spaces, quotes or control characters to
 # forge a log line with, and not long.
-_SANE_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
+_SANE_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 _TOKEN_VALUE = re.compile(r"(?<=token=)[^&]*")
 UNMATCHED = "unmatched"  # the route of a request no route took: one metrics label for all
 
@@ -87,53 +87,86 @@ class Telemetry:
     def start(self, scope: Scope, started: float | None = None) -> Observation:
         """A request begins (`started`: its perf_counter() if it began before this call)."""
         began = time.perf_counter() if started is None else started
-        observation = Observation(self.request_id(scope), began)
+        observation = Observation(
+            self.request_id(_peer(scope), _header(scope, b"x-request-id")), began
+        )
         request_id.set(observation.id)
         self.in_flight += 1
         return observation
 
     def finish(self, scope: Scope, observation: Observation) -> None:
         self.in_flight -= 1
-        seconds = time.perf_counter() - observation.started
-        route = scope.get("path_template") or UNMATCHED
-        self.metrics.observe(route, scope["method"], observation.status, seconds)
-        if self.writer is not None:
-            record = self._record(scope, observation, route, seconds)
-            if self.as_json:
-                self.writer.write(msgspec.json.encode(record) + b"\n")
-            else:
-                self.writer.write(text_line(msgspec.structs.asdict(record)))
+        actor = (scope.get("state") or {}).get("actor")
+        user_agent = _header(scope, b"user-agent")
+        self.record(
+            observation,
+            method=scope["method"],
+            route=scope.get("path_template") or UNMATCHED,
+            path=scope["path"],
+            query=scope["query_string"].decode("latin-1"),
+            cache=scope.get("colloquy.cache"),
+            client=self.proxies.address(_peer(scope), scope["headers"]),
+            user_agent=user_agent.decode("latin-1") if user_agent is not None else None,
+            token_id=str(actor.token_id) if actor is not None else None,
+        )
 
-    def request_id(self, scope: Scope) -> str:
-        peer = scope.get("client")
-        if self.proxies.networks and peer and self.proxies.trusts_peer(peer[0]):
-            for name, value in scope["headers"]:
-                if name == b"x-request-id" and _SANE_ID.fullmatch(value):
-                    return bytes(value).decode()
+    def request_id(self, peer: str | None, sent: bytes | str | None) -> str:
+        """The id a trusted proxy `sent` in X-Request-Id, else one of ours."""
+        if sent is not None and self.proxies.networks and peer and self.proxies.trusts_peer(peer):
+            text = sent.decode("latin-1") if isinstance(sent, bytes) else sent
+            if _SANE_ID.fullmatch(text):
+                return text
         return f"{self._prefix}{next(self._count):x}"
 
-    def _record(
-        self, scope: Scope, observation: Observation, route: str, seconds: float
-    ) -> AccessRecord:
-        peer = scope.get("client")
-        user_agent = None
-        for name, value in scope["headers"]:
-            if name == b"user-agent":
-                user_agent = value.decode("latin-1")
-        query = scope["query_string"].decode("latin-1")
-        actor = (scope.get("state") or {}).get("actor")
-        return AccessRecord(
+    def record(
+        self,
+        observation: Observation,
+        *,
+        method: str,
+        route: str,
+        path: str,
+        query: str,
+        cache: str | None,
+        client: str,
+        user_agent: str | None,
+        token_id: str | None,
+    ) -> None:
+        """The request's metrics and its access record (`client` as `TrustedProxies.address`
+        gives it)."""
+        seconds = time.perf_counter() - observation.started
+        self.metrics.observe(route, method, observation.status, seconds)
+        if self.writer is None:
+            return
+        record = AccessRecord(
             ts=timestamp(),
             request_id=observation.id,
-            method=scope["method"],
+            method=method,
             route=route,
-            path=scope["path"],
+            path=path,
             query=_TOKEN_VALUE.sub("…", query) if query else None,
             status=observation.status,
             bytes=observation.bytes,
             duration_ms=round(seconds * 1000, 3),
-            cache=scope.get("colloquy.cache"),
-            client=self.proxies.address(peer[0] if peer else None, scope["headers"]),
+            cache=cache,
+            client=client,
             user_agent=user_agent,
-            token_id=str(actor.token_id) if actor is not None else None,
+            token_id=token_id,
         )
+        if self.as_json:
+            self.writer.write(msgspec.json.encode(record) + b"\n")
+        else:
+            self.writer.write(text_line(msgspec.structs.asdict(record)))
+
+
+def _peer(scope: Scope) -> str | None:
+    peer = scope.get("client")
+    return peer[0] if peer else None
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    """A request header's value (of one sent twice, the last)."""
+    found = None
+    for key, value in scope["headers"]:
+        if key == name:
+            found = value
+    return found
