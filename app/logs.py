@@ -50,7 +50,6 @@ class LineWriter:
             self._flush_soon()
 
     def flush(self) -> None:
-        self.flush_pending = False
         if not self.lines:
             return
         data, self.lines, self.size = b"".join(self.lines), [], 0
@@ -63,13 +62,18 @@ class LineWriter:
             self.target.flush()
 
     def _flush_soon(self) -> None:
+        """One timer at a time: a busy server fills PIPE_BUF many times before it fires."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a command, start-up): write at once
             self.flush()
             return
         self.flush_pending = True
-        loop.call_later(FLUSH_SECONDS, self.flush)
+        loop.call_later(FLUSH_SECONDS, self._flush_timed)
+
+    def _flush_timed(self) -> None:
+        self.flush_pending = False
+        self.flush()
 
 
 def json_line(fields: dict[str, Any]) -> bytes:

@@ -1,8 +1,11 @@
 """One access record per request, its request id in every record and in X-Request-Id."""
 
+import asyncio
 import io
 import logging
+import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import httpx
@@ -10,7 +13,7 @@ import pytest
 
 from app.auth import Role
 from app.cache import PublicCache
-from app.logs import LineHandler, LineWriter, request_id
+from app.logs import FLUSH_SECONDS, PIPE_BUF, LineHandler, LineWriter, request_id
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import MovableClock, bearer
@@ -159,3 +162,31 @@ def test_text_lines_read_as_a_person_would() -> None:
     [line] = stream.getvalue().splitlines()
     assert "ERROR" in line and "colloquy.text database unavailable" in line
     assert line.endswith("pause=2.0")
+
+
+async def test_a_busy_writer_keeps_one_flush_timer_and_loses_no_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines go out as the buffer fills; what is left waits for the one timer, not for a new
+    timer after each write."""
+    loop = asyncio.get_running_loop()
+    timers: list[float] = []
+    call_later = loop.call_later
+
+    def counted(delay: float, *args: Any) -> asyncio.TimerHandle:
+        timers.append(delay)
+        return call_later(delay, *args)
+
+    monkeypatch.setattr(loop, "call_later", counted)
+    read, write = os.pipe()
+    writer = LineWriter(write, as_json=True)
+    line = b'{"message":"request","path":"/feeds/all.atom"}\n'
+    count = 10 * PIPE_BUF // len(line)
+    for _ in range(count):
+        writer.write(line)
+    assert timers == [FLUSH_SECONDS]
+    await asyncio.sleep(FLUSH_SECONDS + 0.1)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        written = pipe.read()
+    assert written == line * count
