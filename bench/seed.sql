@@ -50,5 +50,3 @@ SELECT id, 'card', 'A long teaser for ' || title || ': ' || repeat('thinkers and
 INSERT INTO pull_quotes (interview_id, text, speaker_id, block_id, position, featured, created_at)
 SELECT id, 'My experience was largely positive.', (body -> 1 ->> 'speaker_id')::uuid, 'a1', 0, true, now()
   FROM interviews;
-
-ANALYZE;
