@@ -328,7 +328,7 @@ class ContentController(Controller):
         return TagIndex(items=items, next_cursor=next_cursor)
 
     @get(
-        "/tags/{tag:str}",
+        "/tags/{tag:path}",  # a tag may hold `/` (percent-encoded, it arrives decoded)
         summary="Get a tag",
         responses=problems(400, 404),
         operation_class=PublicRead,
@@ -344,6 +344,7 @@ class ContentController(Controller):
     ) -> PublicTag:
         """A tag (as stored, percent-encoded in the path) with its public interviews, newest
         first; 404 when no public interview carries it."""
+        tag = tag.removeprefix("/")  # as Litestar gives a `path` parameter
         count = await count_public_tagged(db, now, tag)
         if count == 0:
             raise not_found("tag")

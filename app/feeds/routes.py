@@ -81,7 +81,7 @@ class SiteFeedOperation(FeedOperation):
 class TagFeedOperation(FeedOperation):
     file_schema = Schema(
         type=OpenAPIType.STRING,
-        pattern=rf"^[^/]+\.(?:{ENDINGS})$",
+        pattern=rf"^[^/]+(?:/[^/]+)*\.(?:{ENDINGS})$",  # a `/` within, sent as %2F
         description=f"the tag as stored, then the format: .{', .'.join(FORMATS)}",
         examples=["peace process.rss"],
     )
@@ -301,7 +301,7 @@ class FeedController(Controller):
         return await _feed(db, now, file, cursor, _person, settings=settings, site=site)
 
     @get(
-        "/tags/{file:str}",
+        "/tags/{file:path}",  # a tag may hold `/` (percent-encoded, it arrives decoded)
         summary="Get a tag's feed",
         responses=problems(400, 404),
         operation_class=TagFeedOperation,
@@ -317,4 +317,5 @@ class FeedController(Controller):
     ) -> Response[bytes]:
         """Public interviews with one tag, as stored and percent-encoded:
         /feeds/tags/{tag}.rss|.atom|.json; 404 when no public interview carries it."""
-        return await _feed(db, now, file, cursor, _tag, settings=settings, site=site)
+        name = file.removeprefix("/")  # as Litestar gives a `path` parameter
+        return await _feed(db, now, name, cursor, _tag, settings=settings, site=site)

@@ -119,5 +119,10 @@ def prepare_tags(tags: Iterable[str]) -> list[str]:
     kept: dict[str, str] = {}
     for tag in tags:
         clean = " ".join(tag.split())
+        if clean.startswith("/") or clean.endswith("/") or "//" in clean:
+            # Its page and feeds could not be addressed: paths lose such slashes.
+            raise ProblemError(
+                422, f"a tag may not begin or end with / nor hold //: {clean!r}", field="tags"
+            )
         kept.setdefault(clean.casefold(), clean)
     return list(kept.values())

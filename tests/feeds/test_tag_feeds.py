@@ -9,7 +9,7 @@ from tests.content import Headers, World
 from tests.factories import Client, Json
 from tests.feeds import BASE, FORMATS, feed_links, get_feed, item_ids, parsed, urn
 from tests.feeds.test_feeds import check_json_feed
-from tests.helpers import problem, schedule
+from tests.helpers import fields, problem, schedule
 from tests.trash import trashed
 
 PEACE = "peace process"
@@ -120,3 +120,33 @@ async def test_a_tag_feed_comes_in_pages(
     second = await get_feed(client, feed_links(first, ending)["next"])
     assert item_ids(first, ending) + item_ids(second, ending) == newest_first
     assert "next" not in feed_links(second, ending)
+
+
+@pytest.mark.parametrize("ending", FORMATS)
+@pytest.mark.parametrize("tag", ["EU/UK", "24/7 news/live"])
+async def test_a_tag_holding_a_slash_has_its_page_and_feeds(
+    client: Client, editor: Headers, ending: str, tag: str
+) -> None:
+    """Percent-encoded, a `/` arrives decoded, as any other character of the tag does."""
+    world = World(client, editor)
+    interview = await world.published(
+        "Thursday Interview", "Lauri Nikulainen", "Murad Muradov", tags=[tag, "EU"]
+    )
+    response = await get_feed(client, feed_path(tag, ending))
+    assert item_ids(response, ending) == [urn(interview)]
+    page = await client.get(f"/content/v1/tags/{quote(tag, safe='')}")
+    assert page.status_code == 200, page.text
+    assert (page.json()["tag"], page.json()["count"]) == (tag, 1)
+    assert page.json()["url"] == f"{BASE}/tags/{quote(tag, safe='')}"
+
+
+@pytest.mark.parametrize("tag", ["/lead", "trailing/", "two//slashes", " / spaced"])
+async def test_a_tag_a_path_would_lose_slashes_of_is_refused(
+    client: Client, editor: Headers, tag: str
+) -> None:
+    world = World(client, editor)
+    interview = await world.published("Thursday Interview", "Lauri Nikulainen", "Murad Muradov")
+    response = await client.patch(
+        f"/admin/v1/interviews/{interview['id']}", json={"tags": [tag]}, headers=editor
+    )
+    assert fields(problem(response, 422)) == ["tags"]
