@@ -98,6 +98,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            if log is not None:  # last out: what the worker and the pool log as they stop
+                stack.callback(log.flush)
             if app.state.pool is None:
                 if settings.database_url is None:
                     raise RuntimeError("create_app needs settings.database_url or a pool")
@@ -131,8 +133,6 @@ def create_app(
                 stack.callback(loop.remove_signal_handler, drain_on)
             stack.callback(process_gone)
             stack.push_async_callback(_stop, asyncio.create_task(_sync_metrics(app.state)))
-            if log is not None:
-                stack.callback(log.flush)
             yield
 
     # Their `db` may be a read replica's (app/db.py); every other route's is the primary's.

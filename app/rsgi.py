@@ -72,17 +72,22 @@ class Service:
         access record, made from RSGI's scope as it is (no ASGI scope for them to read)."""
         telemetry = self.app.telemetry
         headers = scope.headers
-        peer = scope.client.rpartition(":")[0].strip("[]")
+        peer = _host(scope.client)
         observation = Observation(telemetry.request_id(peer, headers.get("x-request-id")), started)
         observation.status, observation.bytes = hit.status, len(hit.body)
         protocol.response_bytes(
             hit.status, [*hit.text, *hit.controls.text, ("x-request-id", observation.id)], hit.body
         )
+        route = hit.route or UNMATCHED
+        seconds = telemetry.measure(observation, scope.method, route)
+        if telemetry.writer is None:
+            return
         forwarded = _forwarded(headers) if telemetry.proxies.networks else ()
-        telemetry.record(
+        telemetry.log(
             observation,
+            seconds,
             method=scope.method,
-            route=hit.route or UNMATCHED,
+            route=route,
             path=scope.path,
             query=scope.query_string,
             cache="hit",
@@ -125,8 +130,13 @@ def _forwarded(headers: RSGIHeaders) -> list[tuple[bytes, bytes]]:
 
 def _address(text: str) -> tuple[str, int]:
     """`127.0.0.1:8000` or `[::1]:8000` as ASGI's (host, port)."""
-    host, _, port = text.rpartition(":")
-    return host.strip("[]"), int(port)
+    return _host(text), int(text.rpartition(":")[2])
+
+
+def _host(text: str) -> str:
+    """The host of `127.0.0.1:8000` or `[::1]:8000`, without parsing the port, which a hit's
+    record does not need."""
+    return text.rpartition(":")[0].strip("[]")
 
 
 class Exchange:

@@ -155,7 +155,8 @@ LongText = Annotated[str, msgspec.Meta(max_length=20_000, description=PLAIN)]
 Url = Annotated[
     str, msgspec.Meta(max_length=2000, pattern=r"^https?://[^\s]+$", description="http(s) URL")
 ]
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60, description=PLAIN, extra=LINE)]
+TAG = f"{PLAIN} It may hold `/`, but not begin or end with one nor hold `//` (422)."
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60, description=TAG, extra=LINE)]
 AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 

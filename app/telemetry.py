@@ -84,24 +84,27 @@ class Telemetry:
         self._prefix = secrets.token_hex(4)
         self._count = itertools.count()
 
-    def start(self, scope: Scope, started: float | None = None) -> Observation:
-        """A request begins (`started`: its perf_counter() if it began before this call)."""
-        began = time.perf_counter() if started is None else started
-        observation = Observation(
-            self.request_id(_peer(scope), _header(scope, b"x-request-id")), began
-        )
+    def start(self, scope: Scope) -> Observation:
+        """A request begins."""
+        sent_id = _header(scope, b"x-request-id")
+        observation = Observation(self.request_id(_peer(scope), sent_id), time.perf_counter())
         request_id.set(observation.id)
         self.in_flight += 1
         return observation
 
     def finish(self, scope: Scope, observation: Observation) -> None:
         self.in_flight -= 1
+        route = scope.get("path_template") or UNMATCHED
+        seconds = self.measure(observation, scope["method"], route)
+        if self.writer is None:
+            return
         actor = (scope.get("state") or {}).get("actor")
         user_agent = _header(scope, b"user-agent")
-        self.record(
+        self.log(
             observation,
+            seconds,
             method=scope["method"],
-            route=scope.get("path_template") or UNMATCHED,
+            route=route,
             path=scope["path"],
             query=scope["query_string"].decode("latin-1"),
             cache=scope.get("colloquy.cache"),
@@ -118,9 +121,16 @@ class Telemetry:
                 return text
         return f"{self._prefix}{next(self._count):x}"
 
-    def record(
+    def measure(self, observation: Observation, method: str, route: str) -> float:
+        """The request's metrics; the seconds it took."""
+        seconds = time.perf_counter() - observation.started
+        self.metrics.observe(route, method, observation.status, seconds)
+        return seconds
+
+    def log(
         self,
         observation: Observation,
+        seconds: float,
         *,
         method: str,
         route: str,
@@ -131,10 +141,8 @@ class Telemetry:
         user_agent: str | None,
         token_id: str | None,
     ) -> None:
-        """The request's metrics and its access record (`client` as `TrustedProxies.address`
-        gives it)."""
-        seconds = time.perf_counter() - observation.started
-        self.metrics.observe(route, method, observation.status, seconds)
+        """The request's access record, when there is an access log (`client` as
+        `TrustedProxies.address` gives it)."""
         if self.writer is None:
             return
         record = AccessRecord(
@@ -164,9 +172,6 @@ def _peer(scope: Scope) -> str | None:
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
-    """A request header's value (of one sent twice, the last)."""
-    found = None
-    for key, value in scope["headers"]:
-        if key == name:
-            found = value
-    return found
+    """A request header's value; of one sent twice, the first, as granian's RSGI headers give
+    it, so that a hit and a miss are recorded alike."""
+    return next((value for key, value in scope["headers"] if key == name), None)

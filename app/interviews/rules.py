@@ -115,14 +115,14 @@ def prepare_teaser(placement: str, text: str, limit: int) -> str:
 
 def prepare_tags(tags: Iterable[str]) -> list[str]:
     """Spaces collapsed, without repeats (ignoring case), in the editor's order; tags are
-    plain text, already normalised and not blank (see `Tag`)."""
+    plain text, already normalised and not blank (see `Tag`). 422 for a tag that begins or ends
+    with `/` or holds `//`."""
     kept: dict[str, str] = {}
     for tag in tags:
         clean = " ".join(tag.split())
         if clean.startswith("/") or clean.endswith("/") or "//" in clean:
             # Its page and feeds could not be addressed: paths lose such slashes.
-            raise ProblemError(
-                422, f"a tag may not begin or end with / nor hold //: {clean!r}", field="tags"
-            )
+            detail = f"a tag may not begin or end with / nor hold //: {clean!r}"
+            raise _unprocessable("tags", detail)
         kept.setdefault(clean.casefold(), clean)
     return list(kept.values())

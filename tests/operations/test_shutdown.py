@@ -20,6 +20,7 @@ from app.settings import Settings
 from tests.conftest import MovableClock
 from tests.factories import Headers, Json
 from tests.helpers import publish
+from tests.logs import Log
 from tests.operations.lifespan import running
 
 
@@ -106,3 +107,23 @@ async def test_the_app_lets_its_worker_end_its_round_and_writes_the_views(
         "SELECT sum(views) FROM interview_views WHERE interview_id = $1", published["id"]
     )
     assert views == 1
+
+
+async def test_lines_written_as_the_app_stops_are_not_left_in_the_buffer(
+    settings: Settings, clock: MovableClock
+) -> None:
+    """The log is flushed last, after the worker and the background tasks have stopped (and
+    logged their last records); no timer runs once the server's loop is done."""
+    log = Log()
+    service = create_app(settings, clock=clock, log=log.writer)
+
+    async def counting(_: object) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            log.writer.write(b'{"message":"views written"}\n')
+
+    service.state.views.run = counting
+    async with running(service):
+        pass
+    assert log.stream.getvalue() == '{"message":"views written"}\n'

@@ -25,20 +25,24 @@ FEED = "/feeds/all.rss"
 JSON = {"content-type": "application/json"}
 
 
-class Headers:
-    """Request headers as granian's RSGI gives them: lower-case names, str values."""
+Sent = dict[str, str] | list[tuple[str, str]]  # a list to send a header twice
 
-    def __init__(self, headers: dict[str, str]) -> None:
-        self.headers = {name.lower(): value for name, value in headers.items()}
+
+class Headers:
+    """Request headers as granian's RSGI gives them: lower-case names, str values, and of a
+    header sent twice, `get` gives the first."""
+
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        self.headers = [(name.lower(), value) for name, value in headers]
 
     def __contains__(self, name: str) -> bool:
-        return name in self.headers
+        return any(key == name for key, _ in self.headers)
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self.headers.get(name, default)
+        return next((value for key, value in self.headers if key == name), default)
 
     def items(self) -> list[tuple[str, str]]:
-        return list(self.headers.items())
+        return list(self.headers)
 
 
 class Request:
@@ -47,14 +51,15 @@ class Request:
     proto = "http"
     http_version = "1.1"
     server = "127.0.0.1:8000"
-    client = f"{PEER}:40000"
     scheme = "http"
     authority = None
 
-    def __init__(self, method: str, target: str, headers: dict[str, str]) -> None:
+    def __init__(self, method: str, target: str, headers: Sent, client: str) -> None:
         self.method = method
         self.path, _, self.query_string = target.partition("?")
-        self.headers = Headers({"host": "testserver", **headers})
+        sent = list(headers.items()) if isinstance(headers, dict) else headers
+        self.headers = Headers([("host", "testserver"), *sent])
+        self.client = client
 
 
 class Protocol:
@@ -120,11 +125,13 @@ async def rsgi(
     service: Service,
     method: str,
     target: str,
-    headers: dict[str, str] | None = None,
+    headers: Sent | None = None,
     chunks: Sequence[bytes] = (),
+    client: str = f"{PEER}:40000",
 ) -> Protocol:
     protocol = Protocol(chunks)
-    await service.__rsgi__(Request(method, target, headers or {}), protocol)  # type: ignore[arg-type]
+    request = Request(method, target, headers or {}, client)
+    await service.__rsgi__(request, protocol)  # type: ignore[arg-type]
     return protocol
 
 
@@ -198,23 +205,35 @@ async def test_a_hit_leaves_its_access_record(
     assert counted._value.get() >= 1
 
 
-async def test_a_hit_behind_a_trusted_proxy_is_recorded_as_the_asgi_path_records_it(
-    settings: Settings,
-    pool: asyncpg.Pool,
-    clock: MovableClock,
-    db: asyncpg.Connection,
-    log: Log,
-    editor: dict[str, str],
-) -> None:
-    behind_proxy = msgspec.structs.replace(settings, trusted_proxies=(f"{PEER}/32",))
-    app = create_app(behind_proxy, pool=pool, clock=clock, log=log.writer)
+@pytest.fixture
+def behind_proxy(
+    settings: Settings, pool: asyncpg.Pool, clock: MovableClock, db: asyncpg.Connection, log: Log
+) -> PublicCache:
+    """The service behind a proxy at PEER (and at 2001:db8::1), which it trusts."""
+    trusted = (f"{PEER}/32", "2001:db8::1/128")
+    app = create_app(
+        msgspec.structs.replace(settings, trusted_proxies=trusted), pool=pool, clock=clock,
+        log=log.writer,
+    )  # fmt: skip
     app.freshness.listening = True
+    return app
+
+
+async def cached_behind(app: PublicCache, editor: dict[str, str], log: Log) -> str:
+    """A feed the cache holds; the log emptied."""
     transport = httpx.ASGITransport(app=app, client=(PEER, 40_000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         path = await a_cached_feed(client, editor)
     log.access()
     log.stream.seek(0)
     log.stream.truncate()
+    return path
+
+
+async def test_a_hit_behind_a_trusted_proxy_is_recorded_as_the_asgi_path_records_it(
+    behind_proxy: PublicCache, log: Log, editor: dict[str, str]
+) -> None:
+    path = await cached_behind(behind_proxy, editor, log)
     sent = {
         "x-forwarded-for": "203.0.113.7, 198.51.100.2",
         "forwarded": "for=198.51.100.9",
@@ -222,12 +241,44 @@ async def test_a_hit_behind_a_trusted_proxy_is_recorded_as_the_asgi_path_records
         "user-agent": "reader/2.0",
         "accept-language": "en",
     }
-    answered = await rsgi(Service(app), "GET", path, sent)
+    answered = await rsgi(Service(behind_proxy), "GET", path, sent)
     [record] = log.access()
     assert record["cache"] == "hit"
     assert answered.header("x-request-id") == record["request_id"] == "edge-42"
     assert record["client"] == "198.51.100.9"  # Forwarded wins over X-Forwarded-For
     assert record["user_agent"] == "reader/2.0"
+
+
+async def test_headers_sent_twice_are_read_alike_by_a_hit_and_a_miss(
+    behind_proxy: PublicCache, log: Log, editor: dict[str, str]
+) -> None:
+    path = await cached_behind(behind_proxy, editor, log)
+    sent = [
+        ("x-request-id", "edge-1"),
+        ("user-agent", "reader/1"),
+        ("x-request-id", "edge-2"),
+        ("user-agent", "reader/2"),
+    ]
+    service = Service(behind_proxy)
+    await rsgi(service, "GET", path, sent)
+    await rsgi(service, "GET", "/content/v1/frontpage", sent)
+    hit, miss = log.access()
+    assert (hit["cache"], miss["cache"]) == ("hit", "miss")
+    for record in (hit, miss):
+        assert (record["request_id"], record["user_agent"]) == ("edge-1", "reader/1")
+
+
+async def test_a_hit_from_an_ipv6_peer_names_it(
+    behind_proxy: PublicCache, log: Log, editor: dict[str, str]
+) -> None:
+    path = await cached_behind(behind_proxy, editor, log)
+    service = Service(behind_proxy)
+    await rsgi(service, "GET", path, {"x-request-id": "edge-6"}, client="[2001:db8::1]:40000")
+    await rsgi(service, "GET", path, {"x-request-id": "edge-7"}, client="[2001:db8::2]:40000")
+    trusted, other = log.access()
+    assert (trusted["client"], trusted["request_id"]) == ("2001:db8::1", "edge-6")
+    assert other["client"] == "2001:db8::2"
+    assert other["request_id"] != "edge-7"  # not a proxy we trust
 
 
 async def test_a_miss_is_the_apps_answer_and_is_kept_for_the_next(
