@@ -16,9 +16,11 @@ them, those known to have replayed the target first.
 """
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -214,6 +216,44 @@ class Replicas:
         replica.replayed = int(await connection.fetchval(REPLAYED_POSITION))
         if replica.replayed >= self.target:
             replica.behind_since = None
+
+
+# How long readiness and a metrics scrape wait for the primary's or a replica's answer.
+QUESTION_SECONDS = 2
+
+
+class ReplicaReadiness(msgspec.Struct):
+    """How far a read replica is behind: the time since it was first seen short of a position
+    the primary had reached, and by how many bytes of log."""
+
+    replica: str  # host:port/database
+    state: Literal["ok", "lagging: public reads go to the primary", "unreachable"]
+    lag_seconds: float
+    behind_bytes: int
+
+
+async def check_replicas(replicas: Replicas) -> list[ReplicaReadiness]:
+    """Each replica asked how far it has replayed, against the primary's position now."""
+    # When the primary cannot be reached, the database check says so; the replicas are still
+    # measured against the last position learned.
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(replicas.learn(None), QUESTION_SECONDS)
+    return [await _check_replica(replicas, replica) for replica in replicas.replicas]
+
+
+async def _check_replica(replicas: Replicas, replica: Replica) -> ReplicaReadiness:
+    try:
+        async with replica.pool.acquire(timeout=QUESTION_SECONDS) as db:
+            await asyncio.wait_for(replicas.check(replica, db), QUESTION_SECONDS)
+    except Exception:  # any failure to reach it
+        return ReplicaReadiness(replica.name, "unreachable", 0.0, 0)
+    lag = replica.lag(replicas.clock.now())
+    behind = max(0, replicas.target - replica.replayed)
+    if lag > replicas.max_lag:
+        return ReplicaReadiness(
+            replica.name, "lagging: public reads go to the primary", lag.total_seconds(), behind
+        )
+    return ReplicaReadiness(replica.name, "ok", lag.total_seconds(), behind)
 
 
 async def _acquire(state: State, pool: asyncpg.Pool) -> asyncpg.Connection:

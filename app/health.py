@@ -13,8 +13,6 @@ each read replica is (COLLOQUY_READ_DATABASE_URL), but a replica never makes the
 unready: public reads go to the primary while a replica lags or is down (app/db.py).
 """
 
-import asyncio
-import contextlib
 import signal
 from datetime import datetime
 from functools import cache
@@ -27,7 +25,7 @@ from litestar import Response, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 
-from app.db import Replica, Replicas, alembic_config
+from app.db import ReplicaReadiness, alembic_config, check_replicas
 from app.events.worker import Heartbeat
 
 if TYPE_CHECKING:  # not imported at run time: `colloquy serve` imports this module, and must
@@ -55,16 +53,6 @@ class Drain:
 
 class Health(msgspec.Struct):
     status: str
-
-
-class ReplicaReadiness(msgspec.Struct):
-    """How far a read replica is behind: the time since it was first seen short of a position
-    the primary had reached, and by how many bytes of log."""
-
-    replica: str  # host:port/database
-    state: Literal["ok", "lagging: public reads go to the primary", "unreachable"]
-    lag_seconds: float
-    behind_bytes: int
 
 
 class Readiness(msgspec.Struct, omit_defaults=True):
@@ -134,30 +122,6 @@ async def check_database(pool: asyncpg.Pool) -> tuple[str, str]:
     if revision != head_revision():
         return OK, f"at {revision}, not at {head_revision()} (run colloquy migrate)"
     return OK, OK
-
-
-async def check_replicas(replicas: Replicas) -> list[ReplicaReadiness]:
-    """Each replica asked how far it has replayed, against the primary's position now."""
-    # When the primary cannot be reached, the database check says so; the replicas are still
-    # measured against the last position learned.
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(replicas.learn(None), DATABASE_TIMEOUT_SECONDS)
-    return [await _check_replica(replicas, replica) for replica in replicas.replicas]
-
-
-async def _check_replica(replicas: Replicas, replica: Replica) -> ReplicaReadiness:
-    try:
-        async with replica.pool.acquire(timeout=DATABASE_TIMEOUT_SECONDS) as db:
-            await asyncio.wait_for(replicas.check(replica, db), DATABASE_TIMEOUT_SECONDS)
-    except Exception:  # any failure to reach it
-        return ReplicaReadiness(replica.name, "unreachable", 0.0, 0)
-    lag = replica.lag(replicas.clock.now())
-    behind = max(0, replicas.target - replica.replayed)
-    if lag > replicas.max_lag:
-        return ReplicaReadiness(
-            replica.name, "lagging: public reads go to the primary", lag.total_seconds(), behind
-        )
-    return ReplicaReadiness(replica.name, "ok", lag.total_seconds(), behind)
 
 
 def check_notices(freshness: "Freshness") -> str:

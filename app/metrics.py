@@ -33,6 +33,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from app.db import ReplicaReadiness, check_replicas
 from app.errors import DATABASE_UNAVAILABLE, ProblemError, problems
 from app.events.sending import OUTCOMES
 from app.outbox import InterviewPublished, event_type
@@ -80,6 +81,34 @@ WEBHOOK_BACKLOG = Gauge(
     "colloquy_webhook_backlog",
     "Webhook deliveries due and not yet sent",
     multiprocess_mode="mostrecent",
+)
+PURGE_BACKLOG = Gauge(
+    "colloquy_purge_backlog",
+    "CDN purges due and not yet accepted by every target",
+    multiprocess_mode="mostrecent",
+)
+PURGES_FAILED = Gauge(
+    "colloquy_purges_failed",
+    "CDN purges given up on after their retries (kept a week)",
+    multiprocess_mode="mostrecent",
+)
+REPLICA_LAG = Gauge(
+    "colloquy_replica_lag_seconds",
+    "How long a read replica has been short of a position public reads needed (0: caught up)",
+    ["replica"],
+    multiprocess_mode="livemax",
+)
+REPLICA_BEHIND = Gauge(
+    "colloquy_replica_behind_bytes",
+    "Bytes of the primary's log a read replica has still to replay",
+    ["replica"],
+    multiprocess_mode="livemax",
+)
+REPLICA_UP = Gauge(
+    "colloquy_replica_up",
+    "1 when the read replica answered at the scrape",
+    ["replica"],
+    multiprocess_mode="livemin",
 )
 DELIVERIES = Counter(
     "colloquy_webhook_deliveries", "Webhook delivery attempts, by outcome", ["outcome"]
@@ -179,7 +208,10 @@ async def read_database(db: asyncpg.Connection, now: datetime) -> None:
                  WHERE status = 'pending' AND next_attempt_at <= $1) AS backlog,
                (SELECT count(*) FROM events
                  WHERE type = $2 AND dispatched_at IS NULL
-                   AND due_at > $1 AND due_at <= $1 + interval '1 hour') AS scheduled_next_hour
+                   AND due_at > $1 AND due_at <= $1 + interval '1 hour') AS scheduled_next_hour,
+               (SELECT count(*) FROM purges
+                 WHERE status = 'pending' AND next_attempt_at <= $1) AS purge_backlog,
+               (SELECT count(*) FROM purges WHERE status = 'failed') AS purges_failed
         """,
         now,
         event_type(InterviewPublished),
@@ -187,6 +219,16 @@ async def read_database(db: asyncpg.Connection, now: datetime) -> None:
     OUTBOX_LAG.set(max(0.0, float(row["outbox_lag"])))
     WEBHOOK_BACKLOG.set(row["backlog"])
     SCHEDULED_NEXT_HOUR.set(row["scheduled_next_hour"])
+    PURGE_BACKLOG.set(row["purge_backlog"])
+    PURGES_FAILED.set(row["purges_failed"])
+
+
+def record_replicas(replicas: list[ReplicaReadiness]) -> None:
+    """Each read replica as readiness found it."""
+    for replica in replicas:
+        REPLICA_UP.labels(replica.replica).set(0 if replica.state == "unreachable" else 1)
+        REPLICA_LAG.labels(replica.replica).set(replica.lag_seconds)
+        REPLICA_BEHIND.labels(replica.replica).set(replica.behind_bytes)
 
 
 def process_gone() -> None:
@@ -224,4 +266,6 @@ async def get_metrics(request: Request[Any, Any, Any], state: State) -> Response
         READY.set(0)
     else:
         READY.set(1 if state.cache.freshness.listening else 0)
+    if state.replicas is not None:
+        record_replicas(await check_replicas(state.replicas))
     return Response(exposition(), media_type=CONTENT_TYPE)

@@ -1,6 +1,7 @@
 """/metrics: Prometheus text, for allowed addresses only, counting what the service does."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -94,3 +95,20 @@ async def test_the_database_side_is_read_at_each_scrape(
     assert value(samples, "colloquy_webhook_backlog") == 0
     build = [key for key in samples if key[0] == "colloquy_build_info"]
     assert len(build) == 1 and dict(build[0][1])["version"]
+
+
+async def test_cdn_purges_waiting_and_given_up_on_are_read_at_each_scrape(
+    local: httpx.AsyncClient, db: asyncpg.Connection, clock: MovableClock
+) -> None:
+    later = clock.now() + timedelta(minutes=5)
+    await db.executemany(
+        "INSERT INTO purges (keys, next_attempt_at, status) VALUES ($1, $2, $3)",
+        [
+            (["frontpage"], datetime.min.replace(tzinfo=UTC), "pending"),  # due
+            (["feed:all"], later, "pending"),  # retried in five minutes: not yet due
+            (["series:x"], later, "failed"),
+        ],
+    )
+    samples = await scrape(local)
+    assert value(samples, "colloquy_purge_backlog") == 1
+    assert value(samples, "colloquy_purges_failed") == 1

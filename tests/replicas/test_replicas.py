@@ -19,6 +19,7 @@ from tests.conftest import MovableClock
 from tests.factories import Headers, Json, make_series
 from tests.helpers import acted, publish
 from tests.operations.lifespan import running
+from tests.operations.test_metrics import scrape, value
 from tests.replicas.conftest import GIVE_UP_SECONDS, MAX_LAG, Replay, until
 
 # The session's replica takes a few seconds to copy and start.
@@ -151,9 +152,16 @@ async def test_a_replica_behind_for_longer_than_the_bound_is_read_around(
         }
     ]
     assert lagging[0]["behind_bytes"] > 0
+    samples = await scrape(client)
+    assert value(samples, "colloquy_replica_lag_seconds", replica="replica") == MAX_LAG + 1
+    assert value(samples, "colloquy_replica_behind_bytes", replica="replica") > 0
+    assert value(samples, "colloquy_replica_up", replica="replica") == 1
     await replay.resume()
     await until(lambda: replica_state(client, "ok"))
     assert (await readiness(client))["replicas"][0]["lag_seconds"] == 0
+    samples = await scrape(client)
+    assert value(samples, "colloquy_replica_lag_seconds", replica="replica") == 0
+    assert value(samples, "colloquy_replica_behind_bytes", replica="replica") == 0
 
 
 async def readiness(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -187,6 +195,9 @@ async def test_a_replica_that_is_down_is_skipped(
         assert await outcomes(await public_reads(client, paths, interview)) == [True] * 4
         states = {r["replica"]: r["state"] for r in (await readiness(client))["replicas"]}
         assert states == {"down": "unreachable", "replica": "ok"}
+        samples = await scrape(client)
+        assert value(samples, "colloquy_replica_up", replica="down") == 0
+        assert value(samples, "colloquy_replica_up", replica="replica") == 1
         replicas.replicas = [Replica("down", down)]  # none left: the primary
         await acted(client, editor, interview, "withdraw")
         assert await outcomes(await public_reads(client, paths, interview)) == [False] * 4
