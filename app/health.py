@@ -25,7 +25,7 @@ from litestar import Response, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 
-from app.db import ReplicaReadiness, alembic_config, check_replicas
+from app.db import QUESTION_SECONDS, ReplicaReadiness, alembic_config, check_replicas
 from app.events.worker import Heartbeat
 
 if TYPE_CHECKING:  # not imported at run time: `colloquy serve` imports this module, and must
@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # not imported at run time: `colloquy serve` imports this mod
 # `colloquy serve` sends this to each server process when it is asked to stop (app/cli.py).
 DRAIN_SIGNAL = signal.SIGUSR1
 WORKER_LATE_SECONDS = 10
-DATABASE_TIMEOUT_SECONDS = 2
 OK = "ok"
 NOT_HERE = "not run in this process"
 
@@ -111,9 +110,9 @@ def head_revision() -> str:
 async def check_database(pool: asyncpg.Pool) -> tuple[str, str]:
     """The database's state and its schema's."""
     try:
-        async with pool.acquire(timeout=DATABASE_TIMEOUT_SECONDS) as db:
+        async with pool.acquire(timeout=QUESTION_SECONDS) as db:
             revision = await db.fetchval(
-                "SELECT version_num FROM alembic_version", timeout=DATABASE_TIMEOUT_SECONDS
+                "SELECT version_num FROM alembic_version", timeout=QUESTION_SECONDS
             )
     except asyncpg.UndefinedTableError:
         return OK, "not migrated (run colloquy migrate)"

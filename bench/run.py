@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -184,21 +186,11 @@ def run_size(url: str, interviews: int, seconds: int, connections: int) -> Resul
     print(f"\n== {interviews:,} interviews: seeding ...", flush=True)
     print(f"seeded in {asyncio.run(seed(url, interviews)):.1f} s", flush=True)
     people = asyncio.run(guests(url, 21))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "COLLOQUY_PORT": str(port), "COLLOQUY_BASE_URL": base}
-    server = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, str(ROOT / ".venv" / "bin" / "colloquy"), "serve"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_ready(f"{base}/health/ready")
+    env = {**os.environ, "DATABASE_URL": url}
+    with serving(env, migrate=True) as base:
         results = public_rows(base, people, seconds, connections)
         results |= admin_rows(base, url, admin_token(env), seconds, connections)
         feed_bytes, _ = fetch(base + "/feeds/series/series-1.rss")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     results |= unlogged_rows(env, seconds, connections)
     results |= worker_rows(env, seconds, connections)
     results |= nginx_rows(feed_bytes, seconds, connections)
@@ -238,23 +230,11 @@ def public_rows(base: str, people: list[str], seconds: int, connections: int) ->
 def unlogged_rows(env: dict[str, str], seconds: int, connections: int) -> Results:
     """The 304 again with the access log off (COLLOQUY_LOG_LEVEL=warning), as the reference nginx
     runs (`access_log off`): what an access record costs a hit."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, str(ROOT / ".venv" / "bin" / "colloquy"), "serve",
-         "--no-migrate"],
-        env={**env, "COLLOQUY_PORT": str(port), "COLLOQUY_LOG_LEVEL": "warning"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_ready(f"{base}/health/ready")
+    with serving(env, COLLOQUY_LOG_LEVEL="warning") as base:
         path = "/feeds/series/series-1.rss"
         _, headers = fetch(base + path)
         etag = {"If-None-Match": headers["etag"]}
         return {"304, access log off (as nginx)": wrk(base + path, seconds, connections, etag)}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def worker_rows(env: dict[str, str], seconds: int, connections: int) -> Results:
@@ -262,25 +242,38 @@ def worker_rows(env: dict[str, str], seconds: int, connections: int) -> Results:
     server's, so these rows compare the two settings with each other, not with the rows above."""
     results = {}
     for workers in (1, 2):
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "colloquy"), "serve", "--no-migrate"],
-            env={**env, "COLLOQUY_PORT": str(port), "COLLOQUY_WORKERS": str(workers)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            wait_ready(f"{base}/health/ready")
+        with serving(env, pinned=False, COLLOQUY_WORKERS=str(workers)) as base:
             for name, path in (("series RSS feed", "/feeds/series/series-1.rss"),
                                ("card", "/content/v1/interviews/interview-1/card")):  # fmt: skip
                 fetch(base + path)
                 results[f"{name}, {workers} worker(s), unpinned"] = wrk(
                     base + path, seconds, connections, pinned=False
                 )
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
     return results
+
+
+@contextmanager
+def serving(
+    env: dict[str, str], *, migrate: bool = False, pinned: bool = True, **settings: str
+) -> Iterator[str]:
+    """`colloquy serve` on a free port (on SERVER_CORE when `pinned`), with these COLLOQUY_
+    settings: its base URL, once it is ready, until it is stopped."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [str(ROOT / ".venv" / "bin" / "colloquy"), "serve"]
+    command += [] if migrate else ["--no-migrate"]
+    command = ["taskset", "-c", SERVER_CORE, *command] if pinned else command
+    server = subprocess.Popen(
+        command,
+        env={**env, "COLLOQUY_PORT": str(port), "COLLOQUY_BASE_URL": base, **settings},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_ready(f"{base}/health/ready")
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def deliveries_row() -> Results:
